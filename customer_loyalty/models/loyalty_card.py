@@ -1,0 +1,348 @@
+import logging
+import secrets
+from collections import defaultdict
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Fields of a membership card that only Loyalty Managers (or the system) may change.
+PROTECTED_MEMBER_FIELDS = {"tier_id", "code", "partner_id", "program_id", "company_id"}
+
+
+class LoyaltyCard(models.Model):
+    _inherit = "loyalty.card"
+
+    is_membership = fields.Boolean(
+        compute="_compute_is_membership", search="_search_is_membership", string="Membership Card"
+    )
+    tier_id = fields.Many2one(
+        "loyalty.tier", string="Tier", index=True, tracking=True, ondelete="restrict", copy=False
+    )
+    tier_color = fields.Integer(related="tier_id.color", string="Tier Color")
+    tier_since = fields.Datetime(copy=False, readonly=True)
+    tier_downgrade_date = fields.Date(
+        string="Downgrade On",
+        copy=False,
+        readonly=True,
+        help="The member no longer qualifies for the tier; unless the member qualifies again, "
+        "the tier is lowered on this date (end of the grace period).",
+    )
+    tier_reviewed_date = fields.Date(copy=False, readonly=True)
+    tier_history_ids = fields.One2many("loyalty.tier.history", "card_id", string="Tier History")
+
+    def _compute_is_membership(self):
+        for card in self:
+            card.is_membership = card.program_id.is_membership_program
+
+    def _search_is_membership(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        positive = (operator == "=") == value
+        return [("program_id.is_membership_program", "=", positive)]
+
+    # ------------------------------------------------------------------
+    # Codes, creation and protection
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _generate_membership_code(self):
+        """An unguessable card code: Odoo's ``044`` barcode prefix (so the POS ``coupon``
+        barcode rule recognises it) followed by 80 random bits from ``secrets``."""
+        return "044" + secrets.token_hex(10)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        membership = self.env["res.company"].sudo().search([]).loyalty_program_id
+        for vals in vals_list:
+            if vals.get("program_id") in membership.ids and not vals.get("code"):
+                vals["code"] = self._generate_membership_code()
+        cards = super().create(vals_list)
+        members = cards.filtered(lambda c: c.program_id in membership and c.partner_id)
+        if members:
+            members._check_one_membership_per_partner()
+            members.sudo()._loyalty_update_tiers(
+                reason=self.env.context.get("loyalty_tier_reason", "manual"), note=_("Enrolment")
+            )
+        return cards
+
+    def write(self, vals):
+        if PROTECTED_MEMBER_FIELDS & set(vals) and not self._loyalty_is_privileged():
+            if self.filtered("is_membership"):
+                raise AccessError(
+                    _("Only Loyalty Managers can change the tier, code or holder of a member card.")
+                )
+        res = super().write(vals)
+        if {"partner_id", "program_id"} & set(vals):
+            self.filtered("is_membership")._check_one_membership_per_partner()
+        return res
+
+    def _loyalty_is_privileged(self):
+        return (
+            self.env.su
+            or self.env.uid == SUPERUSER_ID
+            or self.env.user.has_group("customer_loyalty.group_loyalty_manager")
+        )
+
+    def _check_one_membership_per_partner(self):
+        if not self:
+            return
+        groups = self.with_context(active_test=False)._read_group(
+            [
+                ("program_id", "in", self.program_id.ids),
+                ("partner_id", "in", self.partner_id.ids),
+            ],
+            ["program_id", "partner_id"],
+            ["__count"],
+        )
+        for program, partner, count in groups:
+            if count > 1:
+                raise ValidationError(
+                    _(
+                        "%(partner)s already holds a card of the membership program "
+                        "“%(program)s”: a member has one card per company.",
+                        partner=partner.display_name,
+                        program=program.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Tier engine (set-wise)
+    # ------------------------------------------------------------------
+
+    def _loyalty_metric_sql(self, metric, date_from):
+        """SQL giving ``(card_id, value)`` rows of ``metric`` since ``date_from`` for the cards in
+        ``self``. Meant to be extended (e.g. by a POS bridge) with ``UNION ALL`` of other sources;
+        rows for the same card are added up."""
+        card_ids = tuple(self.ids)
+        if metric in ("spend", "orders"):
+            value = (
+                SQL("so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)")
+                if metric == "spend"
+                else SQL("1")
+            )
+            # Orders of the member and of the member's contacts (children) count.
+            return SQL(
+                """
+                SELECT card.id AS card_id, %(value)s AS value
+                  FROM loyalty_card card
+                  JOIN res_partner op ON op.id = card.partner_id OR op.parent_id = card.partner_id
+                  JOIN sale_order so ON so.partner_id = op.id
+                 WHERE card.id IN %(card_ids)s
+                   AND so.state = 'sale'
+                   AND so.company_id = card.company_id
+                   AND so.date_order >= %(date_from)s
+                """,
+                value=value,
+                card_ids=card_ids,
+                date_from=date_from,
+            )
+        if metric == "points":
+            return SQL(
+                """
+                SELECT hist.card_id AS card_id, hist.issued AS value
+                  FROM loyalty_history hist
+                 WHERE hist.card_id IN %(card_ids)s
+                   AND hist.create_date >= %(date_from)s
+                """,
+                card_ids=card_ids,
+                date_from=date_from,
+            )
+        raise ValueError(f"unknown tier metric {metric!r}")
+
+    def _loyalty_metric_values(self, metric, date_from):
+        """Return ``{card_id: value}`` of ``metric`` since ``date_from``, in one query."""
+        if not self:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT card_id, SUM(value) FROM (%s) AS src GROUP BY card_id",
+                self._loyalty_metric_sql(metric, date_from),
+            )
+        )
+        return {card_id: value or 0.0 for card_id, value in self.env.cr.fetchall()}
+
+    def _loyalty_qualified_tiers(self, now=None):
+        """Return ``{card: tier}``: the highest tier each membership card qualifies for now
+        (an empty recordset when it qualifies for none). One query per (metric, window) in use."""
+        now = now or fields.Datetime.now()
+        cards = self.filtered(lambda c: c.partner_id)
+        result = {card: self.env["loyalty.tier"] for card in self}
+        tiers = self.env["loyalty.tier"].sudo().search([("company_id", "in", cards.company_id.ids)])
+        values_cache = {}
+        for card_company in cards.company_id:
+            company_cards = cards.filtered(lambda c, co=card_company: c.company_id == co)
+            ladder = tiers.filtered(lambda t, co=card_company: t.company_id == co).sorted(
+                lambda t: t._rank_key()
+            )
+            for tier in ladder:
+                key = (tier.metric, tier.window_months, card_company.id)
+                if key not in values_cache:
+                    values_cache[key] = company_cards._loyalty_metric_values(
+                        tier.metric, tier._window_start(now)
+                    )
+                values = values_cache[key]
+                for card in company_cards:
+                    if values.get(card.id, 0.0) >= tier.threshold - 1e-6:
+                        result[card] = tier  # ladder is ascending: the last one wins
+        return result
+
+    def _loyalty_update_tiers(self, reason, order=None, allow_downgrade=True, note=False, now=None):
+        """Bring the tier of each membership card in ``self`` up to date.
+
+        - qualifying for a higher tier: upgrade at once;
+        - qualifying for a lower tier: with ``allow_downgrade``, start the grace period of the
+          current tier (``tier_downgrade_date``), and downgrade once that date is reached;
+        - qualifying again for the current tier: cancel a pending downgrade.
+
+        Idempotent: running it twice on the same data changes nothing the second time.
+        Returns the history lines written.
+        """
+        now = now or fields.Datetime.now()
+        today = fields.Date.context_today(self, now)
+        cards = self.filtered(lambda c: c.is_membership and c.partner_id and c.active)
+        targets = cards._loyalty_qualified_tiers(now)
+        changes = []  # (card, old, new)
+        schedule = defaultdict(lambda: self.browse())  # date -> cards
+        clear = self.browse()
+        for card in cards:
+            current, target = card.tier_id, targets[card]
+            if target == current:
+                if card.tier_downgrade_date:
+                    clear |= card
+            elif not current or target._rank_key() > current._rank_key():
+                changes.append((card, current, target))
+            elif allow_downgrade:
+                due = card.tier_downgrade_date
+                if not due:
+                    due = fields.Date.add(today, days=current.grace_days)
+                    if due > today:
+                        schedule[due] |= card
+                if due <= today:
+                    changes.append((card, current, target))
+        if clear:
+            clear.write({"tier_downgrade_date": False})
+        for due, due_cards in schedule.items():
+            due_cards.write({"tier_downgrade_date": due})
+        return self._loyalty_apply_tier_changes(changes, reason, order=order, note=note, now=now)
+
+    def _loyalty_apply_tier_changes(self, changes, reason, order=None, note=False, now=None):
+        """Write the tier changes ``[(card, old_tier, new_tier)]`` in batches, record them in the
+        history, on the member's chatter, and e-mail upgraded members."""
+        history = self.env["loyalty.tier.history"]
+        if not changes:
+            return history
+        now = now or fields.Datetime.now()
+        by_target = defaultdict(lambda: self.browse())
+        for card, _old, new in changes:
+            by_target[new] |= card
+        for new, cards in by_target.items():
+            cards.sudo().write(
+                {"tier_id": new.id, "tier_since": now, "tier_downgrade_date": False}
+            )
+            for company in cards.company_id:
+                cards.filtered(lambda c, co=company: c.company_id == co).partner_id.sudo().with_company(
+                    company
+                ).write({"loyalty_tier_id": new.id})
+        history = history.sudo().create(
+            [
+                {
+                    "card_id": card.id,
+                    "old_tier_id": old.id,
+                    "new_tier_id": new.id,
+                    "date": now,
+                    "reason": reason,
+                    "sale_order_id": order.id if order else False,
+                    "note": note,
+                }
+                for card, old, new in changes
+            ]
+        )
+        for line in history:
+            line.card_id._loyalty_notify_tier_change(line)
+        _logger.info("Membership tiers: %s change(s) (%s)", len(history), reason)
+        return history
+
+    def _loyalty_notify_tier_change(self, line):
+        """Post the change on the member's chatter; e-mail the member on an upgrade."""
+        self.ensure_one()
+        partner = self.partner_id
+        reason = dict(line._fields["reason"]._description_selection(self.env))[line.reason]
+        if line.old_tier_id:
+            body = _(
+                "Membership tier changed from %(old)s to %(new)s (%(reason)s).",
+                old=line.old_tier_id.name,
+                new=line.new_tier_id.name or _("no tier"),
+                reason=reason,
+            )
+        else:
+            body = _(
+                "Membership tier set to %(new)s (%(reason)s).",
+                new=line.new_tier_id.name or _("no tier"),
+                reason=reason,
+            )
+        partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        if line.direction == "up" and partner.email:
+            template = self.env.ref(
+                "customer_loyalty.mail_template_tier_upgrade", raise_if_not_found=False
+            )
+            if template:
+                template.sudo().send_mail(
+                    line.id, email_layout_xmlid="mail.mail_notification_light"
+                )
+
+    # ------------------------------------------------------------------
+    # Actions and cron
+    # ------------------------------------------------------------------
+
+    def action_loyalty_recompute_tier(self):
+        """Manager action: re-evaluate the selected members now (downgrades respect the grace
+        period)."""
+        if not self.env.user.has_group("customer_loyalty.group_loyalty_manager"):
+            raise AccessError(_("Only Loyalty Managers can recompute membership tiers."))
+        members = self.filtered("is_membership")
+        if not members:
+            raise UserError(_("Select at least one membership card."))
+        lines = members.sudo()._loyalty_update_tiers(reason="manual")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%(count)s tier change(s).", count=len(lines)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_update_tiers(self, batch_size=1000):
+        """Daily review of every membership card: upgrades, grace periods, downgrades.
+
+        Each card is reviewed once a day (``tier_reviewed_date`` is the done marker), in batches
+        committed one by one inside the scheduler, so a second run the same day does nothing and a
+        run that crashed half-way is finished by the next one."""
+        today = fields.Date.context_today(self)
+        programs = self.env["res.company"].sudo().search([]).loyalty_program_id
+        domain = [
+            ("program_id", "in", programs.ids),
+            ("partner_id", "!=", False),
+            "|",
+            ("tier_reviewed_date", "=", False),
+            ("tier_reviewed_date", "<", today),
+        ]
+        cards = self.sudo().with_context(active_test=True)
+        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        changes = 0
+        while batch := cards.search(domain, order="id", limit=batch_size):
+            changes += len(batch._loyalty_update_tiers(reason="cron"))
+            batch.write({"tier_reviewed_date": today})
+            if in_scheduler:
+                remaining = cards.search_count(domain)
+                self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            batch.invalidate_recordset()
+        _logger.info("Membership tiers reviewed: %s change(s)", changes)
+        return changes

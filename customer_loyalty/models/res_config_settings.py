@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    loyalty_program_id = fields.Many2one(
+        related="company_id.loyalty_program_id", readonly=False, string="Membership Program"
+    )
+    loyalty_auto_enroll = fields.Boolean(related="company_id.loyalty_auto_enroll", readonly=False)

@@ -1,0 +1,39 @@
+# Shared settings for the project's scripts (sourced, not run).
+# shellcheck shell=bash
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${LOYALTY_CACHE:-$ROOT/.cache}"
+VENV="$CACHE/venv"
+PY="$VENV/bin/python"
+ODOO_DIR="$CACHE/odoo-18.0"
+ODOO_BIN="$ODOO_DIR/odoo-bin"
+ODOO_CONF="$CACHE/odoo.conf"
+PG_ENV="$CACHE/pg.env"
+PGDATA_DIR="$CACHE/pgdata"
+PG_OS_USER="${LOYALTY_PG_OS_USER:-odoo}"
+PG_LOCAL_PORT="${LOYALTY_PG_PORT:-5433}"
+DB_ROLE="${LOYALTY_DB_ROLE:-odoo}"
+DB_PASSWORD="${LOYALTY_DB_PASSWORD:-odoo}"
+HTTP_PORT="${LOYALTY_HTTP_PORT:-8069}"
+ADDON=customer_loyalty
+MODULES_FOR_TESTS="$ADDON"
+
+log() { printf '\033[1m[%s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+pg_bin_dir() {
+    local d
+    for d in /usr/lib/postgresql/{17,16,15,14,13}/bin; do
+        [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+    done
+    command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return 0; }
+    return 1
+}
+
+# Loads the connection settings chosen by scripts/postgres.sh.
+load_pg_env() {
+    [ -f "$PG_ENV" ] || die "no PostgreSQL settings yet: run 'make setup'"
+    # shellcheck disable=SC1090
+    . "$PG_ENV"
+    export PGHOST PGPORT PGUSER PGPASSWORD
+}
