@@ -2,11 +2,6 @@
     "name": "Customer Loyalty & Membership",
     "version": "18.0.1.0.0",
     "summary": "Membership tiers, member cards and loyalty on top of Odoo's loyalty programs",
-    "description": """
-Membership tiers (Member / Silver / Gold / VIP) computed from confirmed sales over a rolling
-window, upgrade at once, downgrade after a grace period, with the history of every change.
-Member cards are cards of a company's membership program (an Odoo loyalty program).
-""",
     "category": "Sales/Loyalty",
     "author": "customer_loyalty developers",
     "website": "https://example.com/customer_loyalty",

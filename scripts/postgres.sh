@@ -23,6 +23,10 @@ ENV
     log "PostgreSQL: $3@$1:$2 ($5)"
 }
 
+port_busy() {  # is something listening on 127.0.0.1:$1 ?
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 as_pg_user() {
     if [ "$(id -u)" = 0 ]; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
 }
@@ -30,21 +34,32 @@ as_pg_user() {
 start_local() {
     local bin; bin="$(pg_bin_dir)" || die "PostgreSQL server binaries not found (install 'postgresql')"
     if [ "$(id -u)" = 0 ] && ! id "$PG_OS_USER" >/dev/null 2>&1; then
-        useradd --system --home-dir "$CACHE" --shell /usr/sbin/nologin "$PG_OS_USER"
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+    fi
+    # The server runs as $PG_OS_USER: if it cannot reach the checkout (e.g. a clone under
+    # /root), keep the cluster in a folder of its own under /var/tmp instead.
+    if [ "$(id -u)" = 0 ] && [ -z "${LOYALTY_PGDATA:-}" ] && [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
+        if ! runuser -u "$PG_OS_USER" -- test -x "$CACHE"; then
+            PGDATA_DIR="/var/tmp/customer_loyalty-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)"
+            log "the checkout is not readable by $PG_OS_USER: cluster in $PGDATA_DIR"
+            echo "$PGDATA_DIR" > "$CACHE/pgdata.path"
+        fi
     fi
     if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
         log "initdb $PGDATA_DIR"
         mkdir -p "$PGDATA_DIR"
-        [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PGDATA_DIR" "$CACHE"
+        [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PGDATA_DIR"
         chmod 700 "$PGDATA_DIR"
         local pwfile; pwfile="$(mktemp)"; printf '%s\n' "$DB_PASSWORD" > "$pwfile"
         [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$pwfile"
         as_pg_user "$bin/initdb" -D "$PGDATA_DIR" -U "$DB_ROLE" --pwfile="$pwfile" \
             --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
         rm -f "$pwfile"
+        local port="$PG_LOCAL_PORT"
+        while port_busy "$port"; do port=$((port + 1)); done
         cat >> "$PGDATA_DIR/postgresql.conf" <<CONF
 # customer_loyalty throwaway cluster: speed over durability (never use for real data)
-port = $PG_LOCAL_PORT
+port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PGDATA_DIR'
 fsync = off
@@ -56,7 +71,9 @@ CONF
     if ! as_pg_user "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
         as_pg_user "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w start >/dev/null
     fi
-    write_env 127.0.0.1 "$PG_LOCAL_PORT" "$DB_ROLE" "$DB_PASSWORD" local
+    local conf_port
+    conf_port="$(sed -n 's/^port = \([0-9]*\).*/\1/p' "$PGDATA_DIR/postgresql.conf" | tail -n 1)"
+    write_env 127.0.0.1 "$conf_port" "$DB_ROLE" "$DB_PASSWORD" local
 }
 
 case "${1:-start}" in

@@ -95,8 +95,9 @@ CONF
 }
 
 system_packages
-odoo_source
 virtualenv
+[ "${1:-}" = --venv-only ] && exit 0
+odoo_source
 "$ROOT/scripts/postgres.sh" start
 odoo_conf
 log "ready: $ODOO_BIN -c $ODOO_CONF"

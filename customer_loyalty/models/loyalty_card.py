@@ -16,10 +16,10 @@ class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
 
     is_membership = fields.Boolean(
-        compute="_compute_is_membership", search="_search_is_membership", string="Membership Card"
+        string="Membership Card", compute="_compute_is_membership", search="_search_is_membership"
     )
     tier_id = fields.Many2one(
-        "loyalty.tier", string="Tier", index=True, tracking=True, ondelete="restrict", copy=False
+        "loyalty.tier", index=True, tracking=True, ondelete="restrict", copy=False
     )
     tier_color = fields.Integer(related="tier_id.color", string="Tier Color")
     tier_since = fields.Datetime(copy=False, readonly=True)
@@ -31,7 +31,7 @@ class LoyaltyCard(models.Model):
         "the tier is lowered on this date (end of the grace period).",
     )
     tier_reviewed_date = fields.Date(copy=False, readonly=True)
-    tier_history_ids = fields.One2many("loyalty.tier.history", "card_id", string="Tier History")
+    tier_history_ids = fields.One2many("loyalty.tier.history", "card_id")
 
     def _compute_is_membership(self):
         for card in self:
@@ -170,7 +170,7 @@ class LoyaltyCard(models.Model):
         (an empty recordset when it qualifies for none). One query per (metric, window) in use."""
         now = now or fields.Datetime.now()
         cards = self.filtered(lambda c: c.partner_id)
-        result = {card: self.env["loyalty.tier"] for card in self}
+        result = dict.fromkeys(self, self.env["loyalty.tier"])
         tiers = self.env["loyalty.tier"].sudo().search([("company_id", "in", cards.company_id.ids)])
         values_cache = {}
         for card_company in cards.company_id:
@@ -244,9 +244,8 @@ class LoyaltyCard(models.Model):
                 {"tier_id": new.id, "tier_since": now, "tier_downgrade_date": False}
             )
             for company in cards.company_id:
-                cards.filtered(lambda c, co=company: c.company_id == co).partner_id.sudo().with_company(
-                    company
-                ).write({"loyalty_tier_id": new.id})
+                partners = cards.filtered(lambda c, co=company: c.company_id == co).partner_id
+                partners.sudo().with_company(company).write({"loyalty_tier_id": new.id})
         history = history.sudo().create(
             [
                 {

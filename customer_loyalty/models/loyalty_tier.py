@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -67,7 +69,11 @@ class LoyaltyTier(models.Model):
     member_count = fields.Integer(compute="_compute_member_count")
 
     _sql_constraints = [
-        ("threshold_positive", "CHECK(threshold >= 0)", "The threshold of a tier cannot be negative."),
+        (
+            "threshold_positive",
+            "CHECK(threshold >= 0)",
+            "The threshold of a tier cannot be negative.",
+        ),
         (
             "window_positive",
             "CHECK(window_months > 0)",
@@ -122,7 +128,7 @@ class LoyaltyTier(models.Model):
                 ladder = tiers.filtered(lambda t, m=metric: t.metric == m).sorted(
                     lambda t: (t.sequence, t.threshold, t.id)
                 )
-                for lower, higher in zip(ladder, ladder[1:]):
+                for lower, higher in pairwise(ladder):
                     if higher.threshold == lower.threshold:
                         raise ValidationError(
                             _(

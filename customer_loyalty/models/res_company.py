@@ -78,10 +78,8 @@ class ResCompany(models.Model):
         self.ensure_one()
         if not self.loyalty_program_id or not partners:
             return self.env["loyalty.card"]
-        return (
-            self.env["loyalty.card"]
-            .sudo()
-            .search(
-                [("program_id", "=", self.loyalty_program_id.id), ("partner_id", "in", partners.ids)]
-            )
-        )
+        domain = [
+            ("program_id", "=", self.loyalty_program_id.id),
+            ("partner_id", "in", partners.ids),
+        ]
+        return self.env["loyalty.card"].sudo().search(domain)

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `make test`: static checks, the Odoo suite of customer_loyalty on a freshly created database
+# (pytest-odoo), the pure-Python tests, then one closing line `N passed, N failed[, N skipped]`.
+# Where Odoo cannot be had, the Odoo suite is reported as skipped (never as passed); with
+# LOYALTY_REQUIRE_ODOO=1 (CI, when the shared Odoo tarball exists) that is a failure.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+mkdir -p "$CACHE/reports"
+REPORTS="$CACHE/reports"
+rm -f "$REPORTS"/*.xml
+TEST_DB="${LOYALTY_TEST_DB:-loyalty_test}"
+status=0
+summary_args=()
+
+# 1. The virtualenv (tools and pins) and static checks.
+log "virtualenv and tools"
+"$ROOT/scripts/setup.sh" --venv-only
+log "static checks: ruff, pylint-odoo"
+if "$VENV/bin/ruff" check --quiet "$ADDON" scripts tests tools \
+    && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" --score=n "$ADDON"; then
+    log "static checks passed"
+else
+    log "static checks FAILED"
+    status=1
+fi
+
+# 2. The Odoo suite on a fresh database.
+odoo_reason=""
+if ! "$ROOT/scripts/setup.sh" > "$CACHE/setup.log" 2>&1; then
+    odoo_reason="Odoo could not be set up: $(grep -h 'ERROR' "$CACHE/setup.log" | tail -n 1)"
+    cat "$CACHE/setup.log" >&2
+fi
+if [ -z "$odoo_reason" ]; then
+    load_pg_env
+    log "Odoo suite: fresh database $TEST_DB with $ADDON and demo data"
+    dropdb --if-exists "$TEST_DB" >/dev/null
+    started=$(date +%s)
+    install_log="$CACHE/install-$TEST_DB.log"
+    if ! "$PY" "$ODOO_BIN" -c "$ODOO_CONF" -d "$TEST_DB" -i "$ADDON" --stop-after-init \
+            --http-port "$((HTTP_PORT + 20))" --log-level=warn > "$install_log" 2>&1 \
+            || grep -qE " (ERROR|CRITICAL) " "$install_log"; then
+        grep -E " (WARNING|ERROR|CRITICAL) " -A20 "$install_log" | head -n 80 >&2
+        log "installing $ADDON FAILED (log: $install_log)"
+        status=1
+        summary_args+=("odoo-install=$REPORTS/missing-install.xml")
+    else
+        log "installed in $(( $(date +%s) - started )) s"
+        grep -E " WARNING " "$install_log" | head -n 20 >&2 || true
+        log "Odoo suite: pytest-odoo $ADDON/tests"
+        "$VENV/bin/pytest" -p no:cacheprovider -q -rfEs --disable-warnings --odoo-config="$ODOO_CONF" \
+            --odoo-database="$TEST_DB" --odoo-http --junitxml="$REPORTS/odoo.xml" \
+            "$ADDON/tests" || status=1
+        summary_args+=("odoo=$REPORTS/odoo.xml")
+    fi
+fi
+if [ -n "$odoo_reason" ]; then
+    log "Odoo suite SKIPPED: $odoo_reason"
+    summary_args+=(--skipped-suite "odoo:$odoo_reason")
+    [ "${LOYALTY_REQUIRE_ODOO:-0}" = 1 ] && { log "the Odoo suite is required here"; status=1; }
+fi
+
+# 3. Pure-Python tests (tooling), without the pytest-odoo plugin.
+log "pure-Python tests"
+"$VENV/bin/pytest" -p no:cacheprovider -p no:odoo -q --disable-warnings --junitxml="$REPORTS/python.xml" tests \
+    || status=1
+summary_args+=("python=$REPORTS/python.xml")
+
+echo
+"$PY" "$ROOT/scripts/summarize.py" "${summary_args[@]}" || status=1
+exit "$status"
