@@ -19,8 +19,7 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
-        if not self.env.context.get("install_mode") or self.env.registry.ready:
-            companies._loyalty_install_membership()
+        companies._loyalty_install_membership()
         return companies
 
     @api.model
