@@ -1,6 +1,6 @@
 {
     "name": "Customer Loyalty & Membership",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "summary": "Membership tiers, member cards and loyalty on top of Odoo's loyalty programs",
     "category": "Sales/Loyalty",
     "author": "customer_loyalty developers",
@@ -17,6 +17,8 @@
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_card_views.xml",
+        "views/loyalty_history_views.xml",
+        "views/loyalty_program_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/crm_lead_views.xml",

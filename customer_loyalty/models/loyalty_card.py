@@ -2,9 +2,12 @@ import logging
 import secrets
 from collections import defaultdict
 
+import psycopg2
+from dateutil.relativedelta import relativedelta
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 _logger = logging.getLogger(__name__)
 
@@ -345,3 +348,226 @@ class LoyaltyCard(models.Model):
             batch.invalidate_recordset()
         _logger.info("Membership tiers reviewed: %s change(s)", changes)
         return changes
+
+    # ------------------------------------------------------------------
+    # Points ledger: sums, locks, pending and expiring points
+    # ------------------------------------------------------------------
+
+    points_pending = fields.Float(
+        compute="_compute_points_ledger",
+        help="Points earned on recent orders, not spendable before the end of the return window.",
+    )
+    points_available = fields.Float(compute="_compute_points_ledger", string="Spendable Points")
+    points_expiring = fields.Float(
+        compute="_compute_points_ledger",
+        string="Expiring Soon",
+        help="Points that expire within the program's warning period.",
+    )
+    points_expiring_date = fields.Date(compute="_compute_points_ledger", string="Next Expiry")
+    points_expiry_warned_until = fields.Date(copy=False, readonly=True)
+
+    def _compute_points_ledger(self):
+        members = self.filtered(lambda c: c.id and c.is_membership)
+        pending = members._loyalty_pending_points()
+        expiring = members._loyalty_expiring_points()
+        for card in self:
+            card.points_pending = pending.get(card.id, 0.0)
+            card.points_available = card.points - card.points_pending
+            card.points_expiring, card.points_expiring_date = expiring.get(card.id, (0.0, False))
+
+    def _loyalty_lock(self):
+        """Lock the cards' rows until the end of the transaction, so that two transactions
+        spending the same points are serialised, and re-read their balance."""
+        if not self.ids:
+            return
+        timeout = self.env.context.get("loyalty_lock_timeout", "10s")
+        cr = self.env.cr
+        cr.execute("SHOW lock_timeout")
+        previous = cr.fetchone()[0]
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(SQL("SET LOCAL lock_timeout = %s", timeout))
+                cr.execute(
+                    SQL(
+                        "SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _("This member card is being used in another transaction. Please try again.")
+            ) from None
+        finally:
+            cr.execute(SQL("SET LOCAL lock_timeout = %s", previous))
+        self.invalidate_recordset(["points"])
+
+    def _loyalty_ledger_sums(self):
+        """``{card_id: sum(issued - used)}`` of the cards' ledgers, in one query."""
+        self.env["loyalty.history"].flush_model(["card_id", "issued", "used"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT card_id, SUM(issued - used) FROM loyalty_history WHERE card_id IN %s "
+                "GROUP BY card_id",
+                tuple(self.ids) or (0,),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _loyalty_sync_points(self):
+        """Make each card's balance equal to its ledger (after a flow that wrote ledger lines
+        itself), without mail tracking noise."""
+        sums = self._loyalty_ledger_sums()
+        for card in self:
+            balance = sums.get(card.id, 0.0)
+            if float_compare(card.points, balance, precision_digits=2):
+                card.sudo().with_context(tracking_disable=True).points = balance
+
+    def _loyalty_pending_points(self):
+        if not self:
+            return {}
+        self.env["loyalty.history"].flush_model()
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(self.env["loyalty.history"]._loyalty_pending_sql(self.ids, today))
+        pending = dict(self.env.cr.fetchall())
+        return {
+            card.id: min(max(pending.get(card.id, 0.0) or 0.0, 0.0), max(card.points, 0.0))
+            for card in self
+        }
+
+    # Expiry (FIFO) ------------------------------------------------------------------
+    #
+    # Points are consumed oldest first. By a date D, the points that must have expired in all
+    # are max(already expired, issued on lines expiring by D - everything consumed); the expiry
+    # line of the day is the difference. This needs three sums per card, one query for all.
+
+    @api.model
+    def _loyalty_expiry_sql(self, date, card_ids=None, program_ids=None):
+        today = fields.Date.context_today(self)
+        where = SQL("card.id IN %s", tuple(card_ids)) if card_ids else SQL(
+            "card.program_id IN %s", tuple(program_ids)
+        )
+        return SQL(
+            """
+            SELECT h.card_id,
+                   SUM(CASE WHEN h.issued > 0 AND h.expiry_date <= %(date)s
+                            THEN h.issued ELSE 0 END) AS due,
+                   SUM(CASE WHEN h.entry_type <> 'expiry' THEN h.used ELSE 0 END) AS consumed,
+                   SUM(CASE WHEN h.entry_type = 'expiry' THEN h.used ELSE 0 END) AS expired,
+                   MIN(CASE WHEN h.issued > 0 AND h.expiry_date > %(today)s
+                            AND h.expiry_date <= %(date)s THEN h.expiry_date END) AS first_date
+              FROM loyalty_history h
+              JOIN loyalty_card card ON card.id = h.card_id
+             WHERE %(where)s
+             GROUP BY h.card_id
+            HAVING SUM(CASE WHEN h.issued > 0 AND h.expiry_date <= %(date)s
+                            THEN h.issued ELSE 0 END)
+                 - SUM(CASE WHEN h.entry_type <> 'expiry' THEN h.used ELSE 0 END)
+                 - SUM(CASE WHEN h.entry_type = 'expiry' THEN h.used ELSE 0 END) > 0.005
+            """,
+            date=date,
+            today=today,
+            where=where,
+        )
+
+    def _loyalty_expiring_points(self):
+        """``{card_id: (points, first date)}`` expiring within the warning period."""
+        result = {}
+        if not self:
+            return result
+        self.env["loyalty.history"].flush_model()
+        today = fields.Date.context_today(self)
+        for program in self.program_id:
+            cards = self.filtered(lambda c, p=program: c.program_id == p)
+            if not program.points_validity_months:
+                continue
+            horizon = today + relativedelta(days=program.points_expiry_warning_days)
+            self.env.cr.execute(self._loyalty_expiry_sql(horizon, card_ids=cards.ids))
+            for card_id, due, consumed, expired, first_date in self.env.cr.fetchall():
+                result[card_id] = (due - consumed - expired, first_date)
+        return result
+
+    @api.model
+    def _cron_expire_points(self, batch_size=5000):
+        """Write today's expiry lines of every membership card, set-wise. Idempotent: a second
+        run the same day finds nothing left to expire."""
+        today = fields.Date.context_today(self)
+        programs = (
+            self.env["res.company"].sudo().search([]).loyalty_program_id
+            .filtered("points_validity_months")
+        )
+        if not programs:
+            return 0
+        self.env["loyalty.history"].flush_model()
+        self.env.cr.execute(self._loyalty_expiry_sql(today, program_ids=programs.ids))
+        rows = self.env.cr.fetchall()
+        History = self.env["loyalty.history"].sudo().with_context(tracking_disable=True)
+        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        description = _("Points expired")
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            History.create(
+                [
+                    {
+                        "card_id": card_id,
+                        "entry_type": "expiry",
+                        "used": round(due - consumed - expired, 2),
+                        "description": description,
+                    }
+                    for card_id, due, consumed, expired, _first in batch
+                ]
+            )
+            # Balances follow the ledger in one statement (no per-card write, no tracking).
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE loyalty_card card SET points = card.points - v.amount
+                      FROM (VALUES %s) AS v(id, amount) WHERE card.id = v.id
+                    """,
+                    SQL(", ").join(
+                        SQL("(%s, %s::numeric)", card_id, round(due - consumed - expired, 2))
+                        for card_id, due, consumed, expired, _first in batch
+                    ),
+                )
+            )
+            self.browse([row[0] for row in batch]).invalidate_recordset(["points"])
+            if in_scheduler:
+                self.env["ir.cron"]._notify_progress(
+                    done=len(batch), remaining=max(len(rows) - start - len(batch), 0)
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Points expiry: %s card(s)", len(rows))
+        return len(rows)
+
+    @api.model
+    def _cron_warn_expiring_points(self):
+        """E-mail members whose points expire within the program's warning period, once per
+        upcoming expiry (``points_expiry_warned_until`` is the done marker)."""
+        today = fields.Date.context_today(self)
+        programs = (
+            self.env["res.company"].sudo().search([]).loyalty_program_id
+            .filtered("points_validity_months")
+        )
+        template = self.env.ref(
+            "customer_loyalty.mail_template_points_expiring", raise_if_not_found=False
+        )
+        warned = self.browse()
+        self.env["loyalty.history"].flush_model()
+        for program in programs:
+            horizon = today + relativedelta(days=program.points_expiry_warning_days)
+            self.env.cr.execute(self._loyalty_expiry_sql(horizon, program_ids=program.ids))
+            first_dates = {row[0]: row[4] for row in self.env.cr.fetchall()}
+            cards = self.sudo().browse(
+                card_id
+                for card_id, first_date in first_dates.items()
+                if first_date
+            ).filtered(
+                lambda c, dates=first_dates: c.partner_id.email
+                and (not c.points_expiry_warned_until
+                     or c.points_expiry_warned_until < dates[c.id])
+            )
+            for card in cards:
+                if template:
+                    template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+            cards.write({"points_expiry_warned_until": horizon})
+            warned |= cards
+        return warned

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import float_round
 
 
 class LoyaltyProgram(models.Model):
@@ -19,3 +20,51 @@ class LoyaltyProgram(models.Model):
         programs = self.env["res.company"].sudo().search([]).loyalty_program_id
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", programs.ids)]
+
+    # Points rules of a membership program (the ledger, see loyalty.history) ----------
+    points_rounding = fields.Float(
+        default=1.0,
+        help="Points earned on an order (after the tier multiplier) are rounded down to a "
+        "multiple of this value: 1 gives whole points, which suits VND and every currency. "
+        "0 keeps Odoo's two decimals.",
+    )
+    points_validity_months = fields.Integer(
+        string="Points Expire After (months)",
+        default=0,
+        help="Points expire this many months after they were earned, oldest first. "
+        "0: points never expire.",
+    )
+    points_expiry_warning_days = fields.Integer(
+        string="Warn Members (days before expiry)",
+        default=14,
+        help="Members are e-mailed this many days before some of their points expire.",
+    )
+    points_pending_days = fields.Integer(
+        string="Pending Period (days)",
+        default=0,
+        help="Points earned on an order can only be spent after this many days (the return "
+        "window). 0: at once.",
+    )
+    points_pending_count_for_tier = fields.Boolean(
+        string="Pending Points Count for Tiers",
+        default=True,
+        help="Whether points still pending count toward a tier whose metric is points earned.",
+    )
+
+    _sql_constraints = [
+        (
+            "points_validity_positive",
+            "CHECK(points_validity_months >= 0 AND points_pending_days >= 0 "
+            "AND points_expiry_warning_days >= 0 AND points_rounding >= 0)",
+            "Expiry, pending and warning periods and the points rounding cannot be negative.",
+        ),
+    ]
+
+    def _loyalty_round_points(self, points):
+        """Round earned points down to the program's points rounding (never give more)."""
+        self.ensure_one()
+        if self.points_rounding:
+            return float_round(
+                points, precision_rounding=self.points_rounding, rounding_method="DOWN"
+            )
+        return float_round(points, precision_digits=2, rounding_method="DOWN")

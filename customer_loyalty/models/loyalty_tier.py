@@ -68,21 +68,6 @@ class LoyaltyTier(models.Model):
     card_ids = fields.One2many("loyalty.card", "tier_id", string="Member Cards")
     member_count = fields.Integer(compute="_compute_member_count")
 
-    _sql_constraints = [
-        (
-            "threshold_positive",
-            "CHECK(threshold >= 0)",
-            "The threshold of a tier cannot be negative.",
-        ),
-        (
-            "window_positive",
-            "CHECK(window_months > 0)",
-            "The rolling window of a tier must be at least one month.",
-        ),
-        ("grace_positive", "CHECK(grace_days >= 0)", "The grace period cannot be negative."),
-        ("multiplier_positive", "CHECK(multiplier > 0)", "The points multiplier must be positive."),
-    ]
-
     def _compute_member_count(self):
         counts = dict(
             self.env["loyalty.card"]._read_group(
@@ -94,7 +79,8 @@ class LoyaltyTier(models.Model):
 
     @api.constrains("threshold", "window_months", "grace_days", "multiplier")
     def _check_values(self):
-        # The SQL constraints guard the database; this gives the user a translated message first.
+        # No SQL CHECK twins on purpose: the ORM inserts before it validates and _check_ladder
+        # flushes, so a CHECK would always fire first with an anonymous message.
         for tier in self:
             if tier.threshold < 0:
                 raise ValidationError(

@@ -52,7 +52,17 @@ class ResCompany(models.Model):
                     (5, 0, 0),
                     (0, 0, {"reward_point_mode": "money", "reward_point_amount": per_unit}),
                 ]
-                defaults.pop("reward_ids")
+                # A discount per point worth 5% of what earned it (1 point = 1/20 of the unit).
+                defaults["reward_ids"] = [
+                    (5, 0, 0),
+                    (0, 0, {
+                        "reward_type": "discount",
+                        "discount_mode": "per_point",
+                        "discount": 0.05 / per_unit,
+                        "discount_applicability": "order",
+                        "required_points": 100,
+                    }),
+                ]
                 program = Program.create(
                     {
                         **defaults,

@@ -23,6 +23,12 @@ class ResPartner(models.Model):
     loyalty_tier_downgrade_date = fields.Date(
         string="Tier Downgrade On", compute="_compute_loyalty_member_card"
     )
+    loyalty_points_expiring = fields.Float(
+        string="Points Expiring Soon", compute="_compute_loyalty_member_card"
+    )
+    loyalty_points_expiring_date = fields.Date(
+        string="Points Expire On", compute="_compute_loyalty_member_card"
+    )
     loyalty_tier_history_count = fields.Integer(compute="_compute_loyalty_tier_history_count")
 
     @api.depends_context("company")
@@ -37,6 +43,8 @@ class ResPartner(models.Model):
             partner.loyalty_points = card.points
             partner.loyalty_tier_downgrade_date = card.tier_downgrade_date
             partner.loyalty_tier_color = partner.loyalty_tier_id.color
+            partner.loyalty_points_expiring = card.points_expiring
+            partner.loyalty_points_expiring_date = card.points_expiring_date
 
     def _search_loyalty_is_member(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
