@@ -35,3 +35,9 @@ stop:
 
 clean: stop
 	rm -rf .cache
+
+# `make bench`: performance benchmarks on databases of their own (tools/bench.sh), figures only.
+# BENCH_ARGS="--fresh" recreates the databases; see tools/bench.sh --help for the other options.
+.PHONY: bench
+bench:
+	@tools/bench.sh $(BENCH_ARGS)

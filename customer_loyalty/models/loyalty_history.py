@@ -24,6 +24,7 @@ class LoyaltyHistory(models.Model):
     _inherit = "loyalty.history"
     _order = "create_date desc, id desc"
 
+    card_id = fields.Many2one(index=True)  # every ledger query is per card
     entry_type = fields.Selection(
         [
             ("order", "Order"),
@@ -59,7 +60,7 @@ class LoyaltyHistory(models.Model):
         card_ids = {vals["card_id"] for vals in vals_list if vals.get("card_id")}
         cards = self.env["loyalty.card"].browse(card_ids)
         members = cards.filtered("is_membership")
-        if members:
+        if members and not self.env.context.get("loyalty_cards_locked"):
             # Serialise ledger writes per card: two transactions cannot interleave balances.
             members._loyalty_lock()
         today = fields.Date.context_today(self)
@@ -73,7 +74,10 @@ class LoyaltyHistory(models.Model):
                 vals["entry_type"] = default_type
             if vals.get("order_model") and vals.get("entry_type", "other") == "other":
                 vals["entry_type"] = "order"
-            balance = balances.get(card.id, 0.0) + vals.get("issued", 0.0) - vals.get("used", 0.0)
+            # Amounts are numbers, never NULL: SQL sums of the ledger must see every line.
+            vals["issued"] = vals.get("issued") or 0.0
+            vals["used"] = vals.get("used") or 0.0
+            balance = balances.get(card.id, 0.0) + vals["issued"] - vals["used"]
             balances[card.id] = balance
             vals["balance_after"] = balance
             program = card.program_id
@@ -113,6 +117,15 @@ class LoyaltyHistory(models.Model):
         return super(LoyaltyHistory, self - members).unlink()
 
     @api.model
+    def _loyalty_init_entry_types(self):
+        """At installation, lines written before by Odoo's order flows are order lines."""
+        self.env.cr.execute(
+            "UPDATE loyalty_history SET entry_type = 'order' "
+            "WHERE order_model IS NOT NULL AND entry_type = 'other'"
+        )
+        self.invalidate_model(["entry_type"])
+
+    @api.model
     def _loyalty_order_totals(self, cards, order_model, order_ids):
         """``{(card_id, order_id): {entry_type: (issued, used)}}`` of the given orders' lines."""
         totals = defaultdict(lambda: defaultdict(lambda: (0.0, 0.0)))
@@ -132,15 +145,20 @@ class LoyaltyHistory(models.Model):
     @api.model
     def _loyalty_reverse_orders(self, cards, order_model, orders, description):
         """Write, for each (card, order), the line that cancels what the order still does to the
-        card: it takes back the points earned (less what refunds already took back) and gives
-        back the points spent (less what was already given back). Returns the new lines."""
+        card: it takes back the points earned (less what refunds already took back, and less
+        what already expired) and gives back the points spent (less what was already given
+        back). Returns the new lines."""
         totals = self._loyalty_order_totals(cards, order_model, orders.ids)
+        expired = {
+            card.id: card._loyalty_expired_share(order_model, orders.ids) for card in cards
+        }
         vals_list = []
         for (card_id, order_id), by_type in totals.items():
             earned, spent = by_type["order"]
             taken_back = by_type["refund"][1] - by_type["refund"][0] + by_type["reversal"][1]
             given_back = by_type["reversal"][0]
-            used, issued = earned - taken_back, spent - given_back
+            lost = expired.get(card_id, {}).get(order_id, 0.0)
+            used, issued = max(earned - taken_back - lost, 0.0), spent - given_back
             rounding = self.env["loyalty.card"].browse(card_id).currency_id.rounding or 0.01
             if abs(used) < rounding and abs(issued) < rounding:
                 continue

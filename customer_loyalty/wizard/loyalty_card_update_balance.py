@@ -16,9 +16,12 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
             raise AccessError(_("Only Loyalty Managers can adjust the points of a member card."))
         old_balance = card.points
         card._loyalty_lock()
+        # The check above is the access check: Odoo's flow also writes the ledger and the card
+        # and reads the program's communications, which a Loyalty Manager who is not a
+        # salesperson may not do (sudo keeps the user, who is recorded on the ledger line).
         res = super(
             LoyaltyCardUpdateBalance,
-            self.with_context(loyalty_entry_type="adjustment", tracking_disable=True),
+            self.sudo().with_context(loyalty_entry_type="adjustment", tracking_disable=True),
         ).action_update_card_point()
         card._loyalty_sync_points()
         body = _(
