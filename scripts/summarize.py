@@ -56,6 +56,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reports", nargs="*", help="label=path of a JUnit XML report")
     parser.add_argument("--skipped-suite", action="append", default=[], metavar="NAME:REASON")
+    parser.add_argument(
+        "--no-skips", action="append", default=[], metavar="LABEL",
+        help="a skipped test in this report fails the run (e.g. browser tests without Chromium)",
+    )
     args = parser.parse_args(argv)
     total, ok = Counts(), True
     for item in args.reports:
@@ -69,6 +73,9 @@ def main(argv=None):
             ok = False
             continue
         print(f"{label}: {summary_line(counts)}")
+        if counts.skipped and label in args.no_skips:
+            print(f"{label}: {counts.skipped} test(s) skipped where every test must run")
+            ok = False
         total += counts
     for item in args.skipped_suite:
         name, _, reason = item.partition(":")

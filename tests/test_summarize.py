@@ -55,3 +55,11 @@ def test_skipped_suite_is_said_plainly(tmp_path, capsys):
     good.write_text('<testsuite tests="1" failures="0" errors="0" skipped="0"/>')
     assert summarize.main(["--skipped-suite", "odoo:no Odoo source", f"py={good}"]) == 0
     assert "odoo: SKIPPED, not run (no Odoo source)" in capsys.readouterr().out
+
+
+def test_no_skips_makes_a_skip_fail(tmp_path, capsys):
+    report = tmp_path / "odoo.xml"
+    report.write_text('<testsuite tests="3" failures="0" errors="0" skipped="1"/>')
+    assert summarize.main([f"odoo={report}"]) == 0
+    assert summarize.main(["--no-skips", "odoo", f"odoo={report}"]) == 1
+    assert "skipped where every test must run" in capsys.readouterr().out

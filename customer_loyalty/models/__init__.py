@@ -3,10 +3,14 @@ from . import loyalty_tier_history
 from . import loyalty_program
 from . import loyalty_reward
 from . import loyalty_card
+from . import loyalty_card_revoked
 from . import loyalty_history
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import sale_order_line
+from . import pos_order
+from . import pos_config
 from . import account_move
 from . import crm_lead

@@ -1,8 +1,15 @@
+import base64
+import contextlib
+import contextvars
+import io
 import logging
 import secrets
 from collections import defaultdict
+from datetime import date
 
 import psycopg2
+import qrcode
+import qrcode.image.pil
 from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -10,6 +17,21 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 _logger = logging.getLogger(__name__)
+
+# Set by the server-side flows that move member points with their own ledger lines (sales
+# order confirmation and cancellation, POS sync). A context variable, not an RPC context key:
+# a caller cannot switch it on from the outside.
+_POINTS_FLOW = contextvars.ContextVar("loyalty_points_flow", default=False)
+
+
+@contextlib.contextmanager
+def loyalty_points_flow():
+    """Allow the points of member cards to be written by the enclosed server-side flow."""
+    token = _POINTS_FLOW.set(True)
+    try:
+        yield
+    finally:
+        _POINTS_FLOW.reset(token)
 
 # Fields of a membership card that only Loyalty Managers (or the system) may change.
 PROTECTED_MEMBER_FIELDS = {"tier_id", "code", "partner_id", "program_id", "company_id"}
@@ -77,7 +99,28 @@ class LoyaltyCard(models.Model):
                 raise AccessError(
                     _("Only Loyalty Managers can change the tier, code or holder of a member card.")
                 )
-        res = super().write(vals)
+        if (
+            "points" in vals
+            and not _POINTS_FLOW.get()
+            and not self._loyalty_is_privileged()
+            and self.filtered("is_membership")
+        ):
+            raise AccessError(
+                _(
+                    "Salespeople and cashiers cannot change a member's points. A Loyalty "
+                    "Manager can adjust them with “Update Balance”."
+                )
+            )
+        # A manager setting a tier by hand (import, RPC) is recorded like the engine's changes.
+        manual_tier = "tier_id" in vals and not self.env.context.get("loyalty_tier_engine")
+        if manual_tier:
+            new_tier = self.env["loyalty.tier"].browse(vals["tier_id"])
+            changes = [(card, card.tier_id, new_tier) for card in self.filtered("is_membership")
+                       if card.tier_id != new_tier]
+            vals = {key: value for key, value in vals.items() if key != "tier_id"}
+        res = super().write(vals) if vals else True
+        if manual_tier and changes:
+            self._loyalty_apply_tier_changes(changes, reason="manual")
         if {"partner_id", "program_id"} & set(vals):
             self.filtered("is_membership")._check_one_membership_per_partner()
         return res
@@ -126,7 +169,14 @@ class LoyaltyCard(models.Model):
                 if metric == "spend"
                 else SQL("1")
             )
-            # Orders of the member and of the member's contacts (children) count.
+            pos_value = (
+                SQL("po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1)")
+                if metric == "spend"
+                # a POS refund is not an order; it lowers the spend only
+                else SQL("CASE WHEN po.amount_total > 0 THEN 1 ELSE 0 END")
+            )
+            # Orders of the member and of the member's contacts (children) count, from Sales
+            # and from the Point of Sale alike.
             return SQL(
                 """
                 SELECT card.id AS card_id, %(value)s AS value
@@ -137,21 +187,46 @@ class LoyaltyCard(models.Model):
                    AND so.state = 'sale'
                    AND so.company_id = card.company_id
                    AND so.date_order >= %(date_from)s
+                 UNION ALL
+                SELECT card.id AS card_id, %(pos_value)s AS value
+                  FROM loyalty_card card
+                  JOIN res_partner op ON op.id = card.partner_id OR op.parent_id = card.partner_id
+                  JOIN pos_order po ON po.partner_id = op.id
+                 WHERE card.id IN %(card_ids)s
+                   AND po.state IN ('paid', 'done', 'invoiced')
+                   AND po.company_id = card.company_id
+                   AND po.date_order >= %(date_from)s
                 """,
                 value=value,
+                pos_value=pos_value,
                 card_ids=card_ids,
                 date_from=date_from,
             )
         if metric == "points":
+            # Points earned on orders, less what cancellations and refunds took back; manual
+            # gifts and given-back redemptions are not "earned". Pending points count unless the
+            # program says otherwise.
             return SQL(
                 """
-                SELECT hist.card_id AS card_id, hist.issued AS value
+                SELECT hist.card_id AS card_id,
+                       CASE hist.entry_type
+                            WHEN 'order' THEN COALESCE(hist.issued, 0)
+                            WHEN 'reversal' THEN -COALESCE(hist.used, 0)
+                            WHEN 'refund' THEN COALESCE(hist.issued, 0) - COALESCE(hist.used, 0)
+                            ELSE 0 END AS value
                   FROM loyalty_history hist
+                  JOIN loyalty_card card ON card.id = hist.card_id
+                  JOIN loyalty_program prog ON prog.id = card.program_id
                  WHERE hist.card_id IN %(card_ids)s
                    AND hist.create_date >= %(date_from)s
+                   AND (prog.points_pending_count_for_tier
+                        OR hist.entry_type <> 'order'
+                        OR hist.available_date IS NULL
+                        OR hist.available_date <= %(today)s)
                 """,
                 card_ids=card_ids,
                 date_from=date_from,
+                today=fields.Date.context_today(self),
             )
         raise ValueError(f"unknown tier metric {metric!r}")
 
@@ -193,7 +268,9 @@ class LoyaltyCard(models.Model):
                         result[card] = tier  # ladder is ascending: the last one wins
         return result
 
-    def _loyalty_update_tiers(self, reason, order=None, allow_downgrade=True, note=False, now=None):
+    def _loyalty_update_tiers(
+        self, reason, order=None, allow_downgrade=True, note=False, now=None, pos_order=None
+    ):
         """Bring the tier of each membership card in ``self`` up to date.
 
         - qualifying for a higher tier: upgrade at once;
@@ -230,9 +307,13 @@ class LoyaltyCard(models.Model):
             clear.write({"tier_downgrade_date": False})
         for due, due_cards in schedule.items():
             due_cards.write({"tier_downgrade_date": due})
-        return self._loyalty_apply_tier_changes(changes, reason, order=order, note=note, now=now)
+        return self._loyalty_apply_tier_changes(
+            changes, reason, order=order, note=note, now=now, pos_order=pos_order
+        )
 
-    def _loyalty_apply_tier_changes(self, changes, reason, order=None, note=False, now=None):
+    def _loyalty_apply_tier_changes(
+        self, changes, reason, order=None, note=False, now=None, pos_order=None
+    ):
         """Write the tier changes ``[(card, old_tier, new_tier)]`` in batches, record them in the
         history, on the member's chatter, and e-mail upgraded members."""
         history = self.env["loyalty.tier.history"]
@@ -243,7 +324,7 @@ class LoyaltyCard(models.Model):
         for card, _old, new in changes:
             by_target[new] |= card
         for new, cards in by_target.items():
-            cards.sudo().write(
+            cards.sudo().with_context(loyalty_tier_engine=True).write(
                 {"tier_id": new.id, "tier_since": now, "tier_downgrade_date": False}
             )
             for company in cards.company_id:
@@ -258,6 +339,7 @@ class LoyaltyCard(models.Model):
                     "date": now,
                     "reason": reason,
                     "sale_order_id": order.id if order else False,
+                    "pos_order_id": pos_order.id if pos_order else False,
                     "note": note,
                 }
                 for card, old, new in changes
@@ -382,23 +464,20 @@ class LoyaltyCard(models.Model):
             return
         timeout = self.env.context.get("loyalty_lock_timeout", "10s")
         cr = self.env.cr
-        cr.execute("SHOW lock_timeout")
-        previous = cr.fetchone()[0]
+        # A lock that cannot be had aborts the transaction: the UserError rolls it back.
+        cr.execute(SQL("SET LOCAL lock_timeout = %s", timeout))
         try:
-            with cr.savepoint(flush=False):
-                cr.execute(SQL("SET LOCAL lock_timeout = %s", timeout))
-                cr.execute(
-                    SQL(
-                        "SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
-                        tuple(self.ids),
-                    )
+            cr.execute(
+                SQL(
+                    "SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
+                    tuple(self.ids),
                 )
+            )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 _("This member card is being used in another transaction. Please try again.")
             ) from None
-        finally:
-            cr.execute(SQL("SET LOCAL lock_timeout = %s", previous))
+        cr.execute("SET LOCAL lock_timeout = DEFAULT")
         self.invalidate_recordset(["points"])
 
     def _loyalty_ledger_sums(self):
@@ -406,7 +485,8 @@ class LoyaltyCard(models.Model):
         self.env["loyalty.history"].flush_model(["card_id", "issued", "used"])
         self.env.cr.execute(
             SQL(
-                "SELECT card_id, SUM(issued - used) FROM loyalty_history WHERE card_id IN %s "
+                "SELECT card_id, SUM(COALESCE(issued, 0) - COALESCE(used, 0)) "
+                "FROM loyalty_history WHERE card_id IN %s "
                 "GROUP BY card_id",
                 tuple(self.ids) or (0,),
             )
@@ -442,32 +522,101 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _loyalty_expiry_sql(self, date, card_ids=None, program_ids=None):
+        """Per card: the points due to have expired by ``date``, consumed, already expired, and
+        the first expiry date after today up to ``date``. The points an order gave are one
+        batch (what it earned, less what its cancellation or refunds took back), expiring with
+        the order's line; other points (adjustments, redemptions given back) are batches of
+        their own. Consumption (redemptions, negative adjustments) eats the oldest first."""
         today = fields.Date.context_today(self)
         where = SQL("card.id IN %s", tuple(card_ids)) if card_ids else SQL(
             "card.program_id IN %s", tuple(program_ids)
         )
         return SQL(
             """
-            SELECT h.card_id,
-                   SUM(CASE WHEN h.issued > 0 AND h.expiry_date <= %(date)s
-                            THEN h.issued ELSE 0 END) AS due,
-                   SUM(CASE WHEN h.entry_type <> 'expiry' THEN h.used ELSE 0 END) AS consumed,
-                   SUM(CASE WHEN h.entry_type = 'expiry' THEN h.used ELSE 0 END) AS expired,
-                   MIN(CASE WHEN h.issued > 0 AND h.expiry_date > %(today)s
-                            AND h.expiry_date <= %(date)s THEN h.expiry_date END) AS first_date
-              FROM loyalty_history h
-              JOIN loyalty_card card ON card.id = h.card_id
-             WHERE %(where)s
-             GROUP BY h.card_id
-            HAVING SUM(CASE WHEN h.issued > 0 AND h.expiry_date <= %(date)s
-                            THEN h.issued ELSE 0 END)
-                 - SUM(CASE WHEN h.entry_type <> 'expiry' THEN h.used ELSE 0 END)
-                 - SUM(CASE WHEN h.entry_type = 'expiry' THEN h.used ELSE 0 END) > 0.005
+            WITH lines AS (
+                SELECT h.card_id, h.entry_type, h.order_model, h.order_id, h.expiry_date,
+                       COALESCE(h.issued, 0) AS issued, COALESCE(h.used, 0) AS used
+                  FROM loyalty_history h
+                  JOIN loyalty_card card ON card.id = h.card_id
+                 WHERE %(where)s
+            ), batches AS (
+                SELECT card_id,
+                       MAX(CASE WHEN entry_type = 'order' THEN expiry_date END) AS expiry_date,
+                       GREATEST(SUM(CASE entry_type WHEN 'order' THEN issued
+                                                    WHEN 'reversal' THEN -used
+                                                    WHEN 'refund' THEN issued - used
+                                                    ELSE 0 END), 0) AS points
+                  FROM lines
+                 WHERE order_model IS NOT NULL AND entry_type IN ('order', 'reversal', 'refund')
+                 GROUP BY card_id, order_model, order_id
+                 UNION ALL
+                SELECT card_id, expiry_date, issued
+                  FROM lines
+                 WHERE issued > 0 AND entry_type IN ('reversal', 'adjustment', 'other')
+            ), due AS (
+                SELECT card_id,
+                       SUM(CASE WHEN expiry_date <= %(date)s THEN points ELSE 0 END) AS due,
+                       MIN(CASE WHEN points > 0 AND expiry_date > %(today)s
+                                AND expiry_date <= %(date)s THEN expiry_date END) AS first_date
+                  FROM batches
+                 GROUP BY card_id
+            ), spent AS (
+                SELECT card_id,
+                       SUM(CASE WHEN entry_type IN ('order', 'adjustment', 'other')
+                                THEN used ELSE 0 END) AS consumed,
+                       SUM(CASE WHEN entry_type = 'expiry' THEN used ELSE 0 END) AS expired
+                  FROM lines
+                 GROUP BY card_id
+            )
+            SELECT due.card_id, due.due, spent.consumed, spent.expired, due.first_date
+              FROM due
+              JOIN spent ON spent.card_id = due.card_id
+             WHERE due.due - spent.consumed - spent.expired > 0.005
             """,
             date=date,
             today=today,
             where=where,
         )
+
+    def _loyalty_expired_share(self, order_model, order_ids):
+        """``{order_id: points of that order's batch that already expired}`` for this card,
+        allocating consumption then expiry to the batches oldest first (the FIFO of the expiry
+        cron), so that a cancellation or a refund never takes back points that expired."""
+        self.ensure_one()
+        batches = {}  # key -> [expiry_date, points]
+        consumed = expired = 0.0
+        for line in self.history_ids.sorted("id"):
+            issued, used = line.issued or 0.0, line.used or 0.0
+            if line.entry_type in ("order", "reversal", "refund") and line.order_model:
+                batch = batches.setdefault((line.order_model, line.order_id), [False, 0.0])
+                if line.entry_type == "order":
+                    batch[0] = max(filter(None, (batch[0], line.expiry_date)), default=False)
+                    batch[1] += issued
+                    consumed += used
+                elif line.entry_type == "reversal":
+                    batch[1] -= used
+                    if issued:
+                        batches[("reversal", line.id)] = [line.expiry_date, issued]
+                else:
+                    batch[1] += issued - used
+            elif line.entry_type == "expiry":
+                expired += used
+            else:
+                consumed += used
+                if issued:
+                    batches[("line", line.id)] = [line.expiry_date, issued]
+        share = {}
+        for key, (_expiry, points) in sorted(
+            batches.items(), key=lambda item: (item[1][0] or date.max, str(item[0]))
+        ):
+            points = max(points, 0.0)
+            eaten = min(points, consumed)
+            consumed -= eaten
+            lost = min(points - eaten, expired)
+            expired -= lost
+            if key[0] == order_model and key[1] in order_ids:
+                share[key[1]] = lost
+        return share
 
     def _loyalty_expiring_points(self):
         """``{card_id: (points, first date)}`` expiring within the warning period."""
@@ -571,3 +720,230 @@ class LoyaltyCard(models.Model):
             cards.write({"points_expiry_warned_until": horizon})
             warned |= cards
         return warned
+
+    # ------------------------------------------------------------------
+    # QR code, printed card, "Send Card", replacement of a lost card
+    # ------------------------------------------------------------------
+
+    # Not stored: a PNG of a few hundred bytes is rebuilt in about a millisecond from the code, so
+    # storing one per member would only add attachments to keep in step with the code (a
+    # replacement changes it) for no gain; it is only read on one card at a time (form, report,
+    # portal), never in lists.
+    qr_code = fields.Binary(
+        string="QR Code",
+        compute="_compute_qr_code",
+        help="The card number as a QR code: scanned at the counter like the printed card.",
+    )
+    revoked_code_ids = fields.One2many(
+        "loyalty.card.revoked", "card_id", string="Revoked Codes", readonly=True
+    )
+
+    @api.depends("code", "program_id")
+    def _compute_qr_code(self):
+        for card in self:
+            card.qr_code = (
+                base64.b64encode(self._loyalty_qr_png(card.code))
+                if card.code and card.is_membership
+                else False
+            )
+
+    @api.model
+    def _loyalty_qr_png(self, value, box_size=10, border=4):
+        """PNG bytes of a QR code of ``value`` (medium error correction: a worn card still
+        scans)."""
+        qr = qrcode.QRCode(
+            error_correction=qrcode.constants.ERROR_CORRECT_M,
+            box_size=box_size,
+            border=border,
+            image_factory=qrcode.image.pil.PilImage,
+        )
+        qr.add_data(value)
+        qr.make(fit=True)
+        stream = io.BytesIO()
+        qr.make_image().save(stream, format="PNG")
+        return stream.getvalue()
+
+    @api.constrains("code")
+    def _check_code_not_revoked(self):
+        codes = [card.code for card in self if card.code]
+        if not codes:
+            return
+        revoked = self.env["loyalty.card.revoked"].sudo().search([("code", "in", codes)], limit=1)
+        if revoked:
+            raise ValidationError(
+                _(
+                    "The card code %(code)s was revoked and cannot be used again. "
+                    "Leave the code empty to get a new one.",
+                    code=revoked.code,
+                )
+            )
+
+    def _loyalty_check_members(self):
+        if not self:
+            raise UserError(_("Select at least one membership card."))
+        if others := self.filtered(lambda card: not card.is_membership):
+            raise UserError(
+                _(
+                    "These cards are not member cards: %(codes)s",
+                    codes=", ".join(others.mapped("code")),
+                )
+            )
+
+    def action_loyalty_print_card(self):
+        """Print the member cards in ``self`` (credit-card size PDF)."""
+        self._loyalty_check_members()
+        return self.env.ref("customer_loyalty.action_report_member_card").report_action(self)
+
+    def action_loyalty_send_card(self):
+        """Open the e-mail composer with the member card (PDF and QR code) for its holder."""
+        self.ensure_one()
+        self._loyalty_check_members()
+        if not self.partner_id:
+            raise UserError(_("This member card has no holder to send it to."))
+        if not self.has_access("write"):
+            # Posting on a document needs write access on it: salespeople, cashiers and Loyalty
+            # Managers have it; read-only Loyalty Users would only fail in the composer.
+            raise AccessError(
+                _(
+                    "You cannot send member cards: ask a salesperson, a cashier or a Loyalty "
+                    "Manager to send it."
+                )
+            )
+        template = self.env.ref(
+            "customer_loyalty.mail_template_member_card", raise_if_not_found=False
+        )
+        compose_form = self.env.ref("mail.email_compose_message_wizard_form")
+        return {
+            "name": _("Send Member Card"),
+            "type": "ir.actions.act_window",
+            "view_mode": "form",
+            "res_model": "mail.compose.message",
+            "views": [(compose_form.id, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "loyalty.card",
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+            },
+        }
+
+    def action_loyalty_replace_card(self):
+        """Open the wizard that replaces a lost, stolen or damaged member card."""
+        self._loyalty_check_members()
+        if not self._loyalty_is_privileged():
+            raise AccessError(_("Only Loyalty Managers can replace a member card."))
+        return {
+            "name": _("Replace Member Card"),
+            "type": "ir.actions.act_window",
+            "res_model": "loyalty.card.replace",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_ids": self.ids},
+        }
+
+    def _loyalty_replace_card(self, reason="lost", note=False):
+        """Revoke the code of each member card in ``self`` and give the card a new one.
+
+        The revoked code is kept in ``loyalty.card.revoked`` (so that it is recognised as revoked
+        when presented again, see :meth:`_loyalty_find_by_code`); the card record, its points,
+        tier and ledger stay as they are. Loyalty Managers only: like any change of a card's
+        code, and because whoever replaces a card decides which physical card works.
+        Returns ``{card: old_code}``."""
+        self._loyalty_check_members()
+        if not self._loyalty_is_privileged():
+            raise AccessError(_("Only Loyalty Managers can replace a member card."))
+        Revoked = self.env["loyalty.card.revoked"].sudo()
+        reasons = dict(Revoked._fields["reason"]._description_selection(self.env))
+        old_codes = {card: card.code for card in self}
+        Revoked.create(
+            [
+                {
+                    "card_id": card.id,
+                    "code": code,
+                    "reason": reason,
+                    "note": note,
+                    "user_id": self.env.uid,
+                }
+                for card, code in old_codes.items()
+                if code
+            ]
+        )
+        for card, old_code in old_codes.items():
+            card.sudo().write({"code": self._generate_membership_code()})
+            body = _(
+                "Member card replaced (%(reason)s): code %(old)s revoked, new code %(new)s.",
+                reason=reasons[reason],
+                old=old_code or _("none"),
+                new=card.code,
+            )
+            if note:
+                body = f"{body} {note}"
+            card.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        _logger.info("Member cards replaced: %s (%s)", self.ids, reason)
+        return old_codes
+
+    def _loyalty_tier_progress(self, now=None):
+        """Where the member stands on the tier ladder of the card's company, for the member's
+        eyes (portal, e-mails)::
+
+            {'tier': current tier, 'next_tier': the tier just above (empty at the top),
+             'metric': next_tier.metric, 'value': metric over next_tier's window,
+             'threshold': next_tier.threshold, 'missing': what is still needed (>= 0),
+             'ratio': value / threshold in [0, 1], 'window_months': next_tier.window_months}
+        """
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        current = self.tier_id
+        ladder = (
+            self.env["loyalty.tier"].sudo()
+            .search([("company_id", "=", self.company_id.id)])
+            .sorted(lambda t: t._rank_key())
+        )
+        next_tier = ladder.filtered(lambda t: t._rank_key() > current._rank_key())[:1]
+        result = {
+            "tier": current,
+            "next_tier": next_tier,
+            "metric": next_tier.metric,
+            "value": 0.0,
+            "threshold": next_tier.threshold,
+            "missing": 0.0,
+            "ratio": 1.0,
+            "window_months": next_tier.window_months,
+        }
+        if next_tier:
+            value = self._loyalty_metric_values(
+                next_tier.metric, next_tier._window_start(now)
+            ).get(self.id, 0.0)
+            threshold = next_tier.threshold
+            result.update(
+                value=value,
+                missing=max(threshold - value, 0.0),
+                ratio=min(max(value / threshold, 0.0), 1.0) if threshold else 1.0,
+            )
+        return result
+
+    @api.model
+    def _loyalty_find_by_code(self, code):
+        """Find the member card of a code presented at the counter (typed or scanned).
+
+        Returns ``{'card': card, 'revoked': bool}``: ``card`` is the active member card holding
+        ``code`` (searched with the caller's access rights and companies), or an empty recordset;
+        ``revoked`` tells that ``code`` is a revoked code of a member card of the caller's
+        companies (``card`` is then empty: a revoked code never opens the card), so that the
+        caller can tell "revoked" from "unknown"."""
+        Card = self.env["loyalty.card"]
+        code = (code or "").strip()
+        if not code:
+            return {"card": Card, "revoked": False}
+        # Codes are issued in lower case; a code typed in upper case is the same code.
+        codes = list({code, code.lower()})
+        card = Card.search([("code", "in", codes), ("is_membership", "=", True)], limit=1)
+        if card:
+            return {"card": card, "revoked": False}
+        revoked = self.env["loyalty.card.revoked"].sudo().search_count(
+            [("code", "in", codes), ("company_id", "in", self.env.companies.ids)], limit=1
+        )
+        return {"card": Card, "revoked": bool(revoked)}

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 
@@ -59,6 +59,13 @@ class LoyaltyProgram(models.Model):
             "Expiry, pending and warning periods and the points rounding cannot be negative.",
         ),
     ]
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return [
+            *super()._load_pos_data_fields(config_id),
+            "is_membership_program", "points_rounding",
+        ]
 
     def _loyalty_round_points(self, points):
         """Round earned points down to the program's points rounding (never give more)."""

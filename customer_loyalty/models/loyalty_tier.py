@@ -5,6 +5,13 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# Hex of Odoo's colour indexes 0-11 ($o-colors of web/static/src/scss/secondary_variables.scss),
+# so that a printed card or the portal shows the tier in the colour of its badge in the back end.
+TIER_COLORS = [
+    "#a2a2a2", "#ee2d2d", "#dc8534", "#e8bb1d", "#5794dd", "#9f628f",
+    "#db8865", "#41a9a2", "#304be0", "#ee2f8a", "#61c36e", "#9872e6",
+]
+
 
 class LoyaltyTier(models.Model):
     """A membership level (Member, Silver, Gold, VIP) of a company's membership program.
@@ -143,6 +150,19 @@ class LoyaltyTier(models.Model):
             return (-1, -1.0, -1)
         self.ensure_one()
         return (self.sequence, self.threshold, self.id)
+
+    def _color_hex(self):
+        """Hex colour of the tier's colour index (grey for no tier)."""
+        if not self:
+            return TIER_COLORS[0]
+        self.ensure_one()
+        return TIER_COLORS[(self.color or 0) % len(TIER_COLORS)]
+
+    def _color_text_hex(self):
+        """Black or white, whichever reads better on :meth:`_color_hex`."""
+        red, green, blue = (int(self._color_hex()[i : i + 2], 16) for i in (1, 3, 5))
+        luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+        return "#212529" if luminance > 160 else "#ffffff"
 
     def _window_start(self, now=None):
         self.ensure_one()

@@ -24,6 +24,7 @@ class LoyaltyTierHistory(models.Model):
         required=True,
     )
     sale_order_id = fields.Many2one("sale.order", string="Order", ondelete="set null")
+    pos_order_id = fields.Many2one("pos.order", string="POS Order", ondelete="set null")
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
     note = fields.Char()
 

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class ResPartner(models.Model):
@@ -11,25 +11,42 @@ class ResPartner(models.Model):
         copy=False,
     )
     loyalty_tier_color = fields.Integer(string="Tier Color", compute="_compute_loyalty_member_card")
+    # The card's code is a secret (it is what the QR code says): internal users only.
     loyalty_member_card_id = fields.Many2one(
-        "loyalty.card", string="Member Card", compute="_compute_loyalty_member_card"
+        "loyalty.card", string="Member Card", compute="_compute_loyalty_member_card",
+        groups="base.group_user",
     )
     loyalty_is_member = fields.Boolean(
         string="Is a Member", compute="_compute_loyalty_member_card",
         search="_search_loyalty_is_member",
     )
-    loyalty_card_code = fields.Char(string="Card Number", compute="_compute_loyalty_member_card")
-    loyalty_points = fields.Float(string="Points", compute="_compute_loyalty_member_card")
+    loyalty_card_code = fields.Char(
+        string="Card Number", compute="_compute_loyalty_member_card",
+        search="_search_loyalty_card_code", groups="base.group_user"
+    )
+    loyalty_tier_name = fields.Char(string="Tier Name", compute="_compute_loyalty_member_card")
+    loyalty_tier_multiplier = fields.Float(
+        string="Tier Multiplier", compute="_compute_loyalty_member_card"
+    )
+    loyalty_tier_perks = fields.Html(string="Tier Perks", compute="_compute_loyalty_member_card")
+    loyalty_points = fields.Float(
+        string="Points", compute="_compute_loyalty_member_card", groups="base.group_user"
+    )
     loyalty_tier_downgrade_date = fields.Date(
-        string="Tier Downgrade On", compute="_compute_loyalty_member_card"
+        string="Tier Downgrade On", compute="_compute_loyalty_member_card", groups="base.group_user"
     )
     loyalty_points_expiring = fields.Float(
-        string="Points Expiring Soon", compute="_compute_loyalty_member_card"
+        string="Points Expiring Soon", compute="_compute_loyalty_member_card",
+        groups="base.group_user",
     )
     loyalty_points_expiring_date = fields.Date(
-        string="Points Expire On", compute="_compute_loyalty_member_card"
+        string="Points Expire On", compute="_compute_loyalty_member_card", groups="base.group_user"
     )
     loyalty_tier_history_count = fields.Integer(compute="_compute_loyalty_tier_history_count")
+    loyalty_qr_code = fields.Binary(
+        string="Member Card QR Code", compute="_compute_loyalty_qr_code",
+        groups="customer_loyalty.group_loyalty_user",
+    )
 
     @api.depends_context("company")
     def _compute_loyalty_member_card(self):
@@ -42,7 +59,12 @@ class ResPartner(models.Model):
             partner.loyalty_card_code = card.code
             partner.loyalty_points = card.points
             partner.loyalty_tier_downgrade_date = card.tier_downgrade_date
-            partner.loyalty_tier_color = partner.loyalty_tier_id.color
+            # sudo: cashiers (POS users) load these fields without access to loyalty.tier.
+            tier = partner.loyalty_tier_id.sudo()
+            partner.loyalty_tier_color = tier.color
+            partner.loyalty_tier_name = tier.name
+            partner.loyalty_tier_multiplier = tier.multiplier or 1.0
+            partner.loyalty_tier_perks = tier.description
             partner.loyalty_points_expiring = card.points_expiring
             partner.loyalty_points_expiring_date = card.points_expiring_date
 
@@ -56,6 +78,23 @@ class ResPartner(models.Model):
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", query.subselect("partner_id"))]
 
+    def _search_loyalty_card_code(self, operator, value):
+        if operator not in ("=", "ilike", "=ilike", "like", "in"):
+            return NotImplemented
+        cards = self.env["loyalty.card"].sudo()._search(
+            [("code", operator, value), ("program_id.is_membership_program", "=", True)]
+        )
+        return [("id", "in", cards.subselect("partner_id"))]
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return [
+            *super()._load_pos_data_fields(config_id),
+            "loyalty_card_code", "loyalty_is_member", "loyalty_tier_name", "loyalty_tier_color",
+            "loyalty_tier_multiplier", "loyalty_tier_perks", "loyalty_points",
+            "loyalty_points_expiring", "loyalty_points_expiring_date",
+        ]
+
     def _compute_loyalty_tier_history_count(self):
         counts = dict(
             self.env["loyalty.tier.history"]._read_group(
@@ -68,6 +107,10 @@ class ResPartner(models.Model):
     def action_loyalty_enroll(self):
         """Give the selected contacts a member card of the current company (bulk-safe: contacts
         who are already members are skipped)."""
+        if not self.env.user.has_group(
+            "customer_loyalty.group_loyalty_user"
+        ) and not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(_("Only Loyalty users and cashiers can enrol members."))
         company = self.env.company
         if not company.loyalty_program_id:
             raise UserError(
@@ -98,6 +141,25 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    @api.depends_context("company")
+    def _compute_loyalty_qr_code(self):
+        for partner in self:
+            partner.loyalty_qr_code = partner.loyalty_member_card_id.qr_code
+
+    def action_loyalty_print_card(self):
+        """Print the member cards of the selected contacts (current company)."""
+        cards = self.env.company._loyalty_member_cards(self)
+        if not cards:
+            raise UserError(_("The selected contacts have no member card in this company."))
+        return cards.with_env(self.env).action_loyalty_print_card()
+
+    def action_loyalty_send_card(self):
+        self.ensure_one()
+        card = self.loyalty_member_card_id.with_env(self.env)
+        if not card:
+            raise UserError(_("%(name)s has no member card in this company.", name=self.name))
+        return card.action_loyalty_send_card()
 
     def action_loyalty_view_card(self):
         self.ensure_one()

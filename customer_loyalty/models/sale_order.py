@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import float_is_zero
 
+from .loyalty_card import loyalty_points_flow
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -66,7 +68,10 @@ class SaleOrder(models.Model):
         # Lock the member cards before Odoo checks the balances, so that two confirmations
         # spending the same points are serialised and the second one sees the first.
         self._loyalty_cards_to_lock()._loyalty_lock()
-        res = super().action_confirm()
+        with loyalty_points_flow():
+            res = super(SaleOrder, self.with_context(loyalty_cards_locked=True)).action_confirm()
+        # An order confirmed again after a cancellation may have standing credit notes.
+        orders.filtered("invoice_ids")._loyalty_sync_refunds()
         orders._loyalty_update_member_tiers()
         return res
 
@@ -107,10 +112,23 @@ class SaleOrder(models.Model):
             order.loyalty_points_preview = points
 
     def _get_real_points_for_coupon(self, coupon, post_confirm=False):
-        """Points still pending (inside the return window) cannot be spent."""
+        """Points still pending (inside the return window) cannot be spent, nor can the points
+        this quotation will earn, which are pending once it is confirmed. A balance below
+        zero (points spent, then the order that earned them cancelled or refunded) pays for
+        nothing, but does not stop the member from buying without a reward."""
         points = super()._get_real_points_for_coupon(coupon, post_confirm=post_confirm)
         if coupon.is_membership:
             points -= coupon._loyalty_pending_points().get(coupon.id, 0.0)
+            program = coupon.program_id
+            if (
+                program.points_pending_days
+                and program.applies_on != "future"
+                and self.state not in ("sale", "done")
+            ):
+                own = self.coupon_point_ids.filtered(lambda pe: pe.coupon_id == coupon)
+                points -= sum(own.mapped("points"))
+            if points < 0 and not self.order_line.filtered(lambda line: line.coupon_id == coupon):
+                points = 0.0
         return points
 
     def _loyalty_reward_refusal(self, reward):
@@ -173,7 +191,8 @@ class SaleOrder(models.Model):
         previously_confirmed = self.filtered(lambda s: s.state == "sale")
         cards = previously_confirmed._loyalty_cards_to_lock()
         cards._loyalty_lock()
-        res = super(SaleOrder, self.with_context(loyalty_ledger_keep=True))._action_cancel()
+        with loyalty_points_flow():
+            res = super(SaleOrder, self.with_context(loyalty_ledger_keep=True))._action_cancel()
         if cards:
             self.env["loyalty.history"]._loyalty_reverse_orders(
                 cards,
@@ -207,22 +226,44 @@ class SaleOrder(models.Model):
     def _loyalty_sync_refunds(self):
         """Take back (or give back) the points earned on these orders in proportion to what
         their posted credit notes refund. Idempotent: it writes only the difference between
-        what should have been taken back and what already was."""
+        what should have been taken back and what already was.
+
+        Only the order's current confirmation counts: a cancellation settles everything before
+        it (see ``_action_cancel``), so an order confirmed again after a cancellation earns
+        anew and its standing credit notes take their share of the new points."""
         orders = self.filtered(lambda o: o.state == "sale")
         cards = orders._loyalty_cards_to_lock()
         if not cards:
             return self.env["loyalty.history"]
         cards._loyalty_lock()
         History = self.env["loyalty.history"].sudo()
-        totals = History._loyalty_order_totals(cards, self._name, orders.ids)
+        # {(card_id, order_id): [earned, taken back by refunds]} since the last cancellation
+        current = defaultdict(lambda: [0.0, 0.0])
+        lines = History.search(
+            [
+                ("card_id", "in", cards.ids),
+                ("order_model", "=", self._name),
+                ("order_id", "in", orders.ids),
+            ],
+            order="id",
+        )
+        for line in lines:
+            key = (line.card_id.id, line.order_id)
+            if line.entry_type == "reversal":
+                current[key] = [0.0, 0.0]
+            elif line.entry_type == "order":
+                current[key][0] += line.issued
+            elif line.entry_type == "refund":
+                current[key][1] += line.used - line.issued
         ratios = orders._loyalty_refunded_ratio()
         vals_list = []
-        for (card_id, order_id), by_type in totals.items():
+        for (card_id, order_id), (earned, already) in current.items():
             order = orders.browse(order_id)
             card = cards.browse(card_id)
-            earned = by_type["order"][0] - by_type["reversal"][1]
             target = card.program_id._loyalty_round_points(max(earned, 0.0) * ratios[order])
-            already = by_type["refund"][1] - by_type["refund"][0]
+            # Points of the order that already expired are not taken back a second time.
+            lost = card._loyalty_expired_share(self._name, [order_id]).get(order_id, 0.0)
+            target = min(target, max(earned - lost, 0.0))
             delta = target - already
             if float_is_zero(delta, precision_digits=2):
                 continue
