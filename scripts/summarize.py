@@ -60,7 +60,7 @@ def main(argv=None):
         "--no-skips", action="append", default=[], metavar="LABEL",
         help="a skipped test in this report fails the run (e.g. browser tests without Chromium)",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     total, ok = Counts(), True
     for item in args.reports:
         label, _, path = item.rpartition("=")

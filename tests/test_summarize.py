@@ -63,3 +63,13 @@ def test_no_skips_makes_a_skip_fail(tmp_path, capsys):
     assert summarize.main([f"odoo={report}"]) == 0
     assert summarize.main(["--no-skips", "odoo", f"odoo={report}"]) == 1
     assert "skipped where every test must run" in capsys.readouterr().out
+
+
+def test_options_may_follow_reports(tmp_path, capsys):
+    """make test passes the options after some reports: argparse must accept that order."""
+    odoo = tmp_path / "odoo.xml"
+    odoo.write_text('<testsuite tests="2" failures="0" errors="0" skipped="0"/>')
+    python = tmp_path / "python.xml"
+    python.write_text('<testsuite tests="1" failures="0" errors="0" skipped="0"/>')
+    assert summarize.main([f"odoo={odoo}", "--no-skips", "odoo", f"python={python}"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "3 passed, 0 failed"

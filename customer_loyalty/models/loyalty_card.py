@@ -234,7 +234,9 @@ class LoyaltyCard(models.Model):
         """Return ``{card_id: value}`` of ``metric`` since ``date_from``, in one query."""
         if not self:
             return {}
-        self.env.flush_all()
+        # Only what the metric queries read, not the whole environment.
+        for model in ("sale.order", "pos.order", "loyalty.history", "loyalty.card", "res.partner"):
+            self.env[model].flush_model()
         self.env.cr.execute(
             SQL(
                 "SELECT card_id, SUM(value) FROM (%s) AS src GROUP BY card_id",
