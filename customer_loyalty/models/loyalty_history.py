@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_is_zero
 
 # The amounts of a ledger line: once written, they are never changed.
 LEDGER_FIELDS = {
@@ -174,6 +174,36 @@ class LoyaltyHistory(models.Model):
                 }
             )
         return self.sudo().create(vals_list)
+
+    @api.model
+    def _loyalty_write_refunds(self, cards, orders, amounts, ratios):
+        """Write the refund lines that bring what was taken back from each order to its
+        refunded share. ``amounts``: ``{(card_id, order_id): (earned, already taken back)}``;
+        ``ratios``: ``{order: share refunded}``. Only the difference is written (idempotent),
+        and points of the order that already expired are not taken back a second time."""
+        vals_list = []
+        for (card_id, order_id), (earned, already) in amounts.items():
+            order = orders.browse(order_id)
+            card = cards.browse(card_id)
+            target = card.program_id._loyalty_round_points(max(earned, 0.0) * ratios[order])
+            lost = card._loyalty_expired_share(orders._name, [order_id]).get(order_id, 0.0)
+            delta = min(target, max(earned - lost, 0.0)) - already
+            if float_is_zero(delta, precision_digits=2):
+                continue
+            vals_list.append(
+                {
+                    "card_id": card_id,
+                    "order_model": orders._name,
+                    "order_id": order_id,
+                    "entry_type": "refund",
+                    "used": max(delta, 0.0),
+                    "issued": max(-delta, 0.0),
+                    "description": _("Refund on %s", order.display_name),
+                }
+            )
+        lines = self.sudo().create(vals_list)
+        lines.card_id._loyalty_sync_points()
+        return lines
 
     # Pending points ----------------------------------------------------------------
 

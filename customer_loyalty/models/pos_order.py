@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, models
-from odoo.tools import float_is_zero, float_round
+from odoo.tools import float_round
 
 from .loyalty_card import loyalty_points_flow
 
@@ -152,33 +152,14 @@ class PosOrder(models.Model):
             return History
         cards._loyalty_lock()
         totals = History._loyalty_order_totals(cards, self._name, self.ids)
-        ratios = self._loyalty_refunded_ratio()
-        vals_list = []
-        for (card_id, order_id), by_type in totals.items():
-            order = self.browse(order_id)
-            card = cards.browse(card_id)
-            earned = by_type["order"][0] - by_type["reversal"][1]
-            target = card.program_id._loyalty_round_points(max(earned, 0.0) * ratios[order])
-            # Points of the order that already expired are not taken back a second time.
-            lost = card._loyalty_expired_share(self._name, [order_id]).get(order_id, 0.0)
-            target = min(target, max(earned - lost, 0.0))
-            delta = target - (by_type["refund"][1] - by_type["refund"][0])
-            if float_is_zero(delta, precision_digits=2):
-                continue
-            vals_list.append(
-                {
-                    "card_id": card_id,
-                    "order_model": self._name,
-                    "order_id": order_id,
-                    "entry_type": "refund",
-                    "used": max(delta, 0.0),
-                    "issued": max(-delta, 0.0),
-                    "description": _("Refund on %s", order.display_name),
-                }
+        amounts = {
+            key: (
+                by_type["order"][0] - by_type["reversal"][1],
+                by_type["refund"][1] - by_type["refund"][0],
             )
-        lines = History.create(vals_list)
-        lines.card_id._loyalty_sync_points()
-        return lines
+            for key, by_type in totals.items()
+        }
+        return History._loyalty_write_refunds(cards, self, amounts, self._loyalty_refunded_ratio())
 
     # -- pos_loyalty's client round trip -------------------------------------------------
 

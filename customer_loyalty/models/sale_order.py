@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.tools import float_is_zero
 
 from .loyalty_card import loyalty_points_flow
 
@@ -255,29 +254,6 @@ class SaleOrder(models.Model):
                 current[key][0] += line.issued
             elif line.entry_type == "refund":
                 current[key][1] += line.used - line.issued
-        ratios = orders._loyalty_refunded_ratio()
-        vals_list = []
-        for (card_id, order_id), (earned, already) in current.items():
-            order = orders.browse(order_id)
-            card = cards.browse(card_id)
-            target = card.program_id._loyalty_round_points(max(earned, 0.0) * ratios[order])
-            # Points of the order that already expired are not taken back a second time.
-            lost = card._loyalty_expired_share(self._name, [order_id]).get(order_id, 0.0)
-            target = min(target, max(earned - lost, 0.0))
-            delta = target - already
-            if float_is_zero(delta, precision_digits=2):
-                continue
-            vals_list.append(
-                {
-                    "card_id": card_id,
-                    "order_model": self._name,
-                    "order_id": order_id,
-                    "entry_type": "refund",
-                    "used": max(delta, 0.0),
-                    "issued": max(-delta, 0.0),
-                    "description": _("Refund on %s", order.display_name),
-                }
-            )
-        lines = History.create(vals_list)
-        lines.card_id._loyalty_sync_points()
-        return lines
+        return History._loyalty_write_refunds(
+            cards, orders, dict(current), orders._loyalty_refunded_ratio()
+        )
