@@ -3,8 +3,10 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
+
+from .loyalty_card import _POINTS_FLOW
 
 # The amounts of a ledger line: once written, they are never changed.
 LEDGER_FIELDS = {
@@ -60,6 +62,14 @@ class LoyaltyHistory(models.Model):
         card_ids = {vals["card_id"] for vals in vals_list if vals.get("card_id")}
         cards = self.env["loyalty.card"].browse(card_ids)
         members = cards.filtered("is_membership")
+        if members and not (
+            _POINTS_FLOW.get() or members._loyalty_is_privileged()
+        ):
+            # Odoo lets salespeople and cashiers create history lines; a member's ledger line
+            # without its balance change would break "balance = sum of the ledger".
+            raise AccessError(
+                _("Only the order flows and Loyalty Managers can write a member's points ledger.")
+            )
         if members and not self.env.context.get("loyalty_cards_locked"):
             # Serialise ledger writes per card: two transactions cannot interleave balances.
             members._loyalty_lock()

@@ -95,6 +95,21 @@ class TestSecurity(LoyaltyCommon):
         self.assertEqual(self.alice_card.tier_id, self.tier_silver)
         self.assertEqual(self.alice_card.partner_id, self.alice)
 
+    def test_salesman_cannot_write_points_or_ledger_lines(self):
+        """Odoo's own rights let salespeople write cards and history lines; for member cards
+        the balance and its ledger move only through order flows or a Loyalty Manager."""
+        points_before, lines_before = self.alice_card.points, self.alice_card.history_ids
+        card = self._as(self.salesman, self.alice_card)
+        with self.assertRaisesRegex(AccessError, "cannot change a member's points"):
+            card.write({"points": 1000})
+        with self.assertRaisesRegex(AccessError, "member's points ledger"):
+            self._as(self.salesman, self.env["loyalty.history"]).create({
+                "card_id": self.alice_card.id, "issued": 1000, "description": "Gift to myself",
+            })
+        self.env.invalidate_all()
+        self.assertEqual(self.alice_card.points, points_before)
+        self.assertEqual(self.alice_card.history_ids, lines_before)
+
     def test_salesman_order_upgrades_the_member(self):
         """Salespeople cannot set tiers, but the orders they confirm still move members up."""
         order = self._as(self.salesman, self.env["sale.order"]).create({
