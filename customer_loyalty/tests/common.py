@@ -3,10 +3,55 @@ from contextlib import contextmanager
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import TransactionCase
 
 
-class LoyaltyCommon(TransactionCase):
+class LedgerAssertions:
+    """Helpers shared by the tests of member points, whatever their base class."""
+
+    def _lines(self, card, **filters):
+        """The card's ledger lines in the order they were written, filtered by field values."""
+        self.env.flush_all()
+        lines = self.env["loyalty.history"].search([("card_id", "=", card.id)]).sorted("id")
+        return lines.filtered(lambda line: all(line[k] == v for k, v in filters.items()))
+
+    def assertLedgerConsistent(self, card):
+        """The card's balance is the sum of ``issued - used`` of its ledger, and each line's
+        ``balance_after`` is the running sum of the lines written up to it (read from the
+        database: the expiry cron updates balances in SQL). Returns the balance."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        running = 0.0
+        for line in self._lines(card):
+            running += line.issued - line.used
+            self.assertAlmostEqual(
+                line.balance_after, running, places=2,
+                msg=f"balance after line {line.id} ({line.entry_type}: {line.description})",
+            )
+        self.assertAlmostEqual(card.points, running, places=2, msg="card balance = ledger sum")
+        return running
+
+    def assertBalance(self, card, points):
+        """The card holds ``points`` and its ledger agrees."""
+        self.assertLedgerConsistent(card)
+        self.assertAlmostEqual(card.points, points, places=2)
+
+    @classmethod
+    def _new_user(cls, login, groups, company=None):
+        company = company or cls.company
+        return mail_new_test_user(
+            cls.env, login=login, groups=groups, company_id=company.id,
+            company_ids=[Command.set(company.ids)], name=login.replace("_", " ").title(),
+        )
+
+    def _as(self, user, records):
+        """``records`` seen by ``user``, with an empty cache so that every read is checked."""
+        self.env.invalidate_all()
+        return records.with_user(user)
+
+
+class LoyaltyCommon(LedgerAssertions, TransactionCase):
     """A company of its own (USD, no taxes, no other loyalty program) with a known tier ladder:
 
     ========  ========  ==============  ======  =====

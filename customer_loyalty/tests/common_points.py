@@ -181,30 +181,3 @@ class PointsCommon(LoyaltyCommon):
     # ------------------------------------------------------------------
     # The ledger
     # ------------------------------------------------------------------
-
-    def _lines(self, card, **filters):
-        """The card's ledger lines in the order they were written, filtered by field values."""
-        self.env.flush_all()
-        lines = self.env["loyalty.history"].search([("card_id", "=", card.id)]).sorted("id")
-        return lines.filtered(lambda line: all(line[k] == v for k, v in filters.items()))
-
-    def assertLedgerConsistent(self, card):
-        """The card's balance is the sum of ``issued - used`` of its ledger, and each line's
-        ``balance_after`` is the running sum of the lines written up to it (read from the
-        database: the expiry cron updates balances in SQL)."""
-        self.env.flush_all()
-        self.env.invalidate_all()
-        running = 0.0
-        for line in self._lines(card):
-            running += line.issued - line.used
-            self.assertAlmostEqual(
-                line.balance_after, running, places=2,
-                msg=f"balance after line {line.id} ({line.entry_type}: {line.description})",
-            )
-        self.assertAlmostEqual(card.points, running, places=2, msg="card balance = ledger sum")
-        return running
-
-    def assertBalance(self, card, points):
-        """The card holds ``points`` and its ledger agrees."""
-        self.assertLedgerConsistent(card)
-        self.assertAlmostEqual(card.points, points, places=2)

@@ -6,7 +6,6 @@ import qrcode
 from PIL import Image
 
 from odoo import Command
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -26,22 +25,16 @@ class MemberCardCommon(LoyaltyCommon):
     def setUpClass(cls):
         super().setUpClass()
 
-        def user(login, groups):
-            return mail_new_test_user(
-                cls.env, login=login, groups=groups, company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)],
-            )
 
-        cls.loyalty_user = user("card_loyalty_user", "customer_loyalty.group_loyalty_user")
-        cls.salesman = user("card_salesman", "sales_team.group_sale_salesman")
-        cls.loyalty_manager = user("card_manager", "customer_loyalty.group_loyalty_manager")
+        cls.loyalty_user = cls._new_user("card_loyalty_user", "customer_loyalty.group_loyalty_user")
+        cls.salesman = cls._new_user("card_salesman", "sales_team.group_sale_salesman")
+        cls.loyalty_manager = cls._new_user(
+            "card_manager", "customer_loyalty.group_loyalty_manager"
+        )
         cls.card = cls._enrol(cls.alice)
         cls._confirm_order(cls.alice, 1200)
         assert cls.card.tier_id == cls.tier_silver
 
-    def _as(self, user, records):
-        self.env.invalidate_all()
-        return records.with_user(user)
 
     @staticmethod
     def _png(binary):

@@ -1,7 +1,5 @@
 from psycopg2 import IntegrityError
 
-from odoo import Command
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -19,18 +17,15 @@ class TestPointsAdjustment(PointsCommon):
     def setUpClass(cls):
         super().setUpClass()
 
-        def user(login, groups):
-            return mail_new_test_user(
-                cls.env, login=login, groups=groups, company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)], name=login.replace("_", " ").title(),
-            )
 
-        cls.loyalty_user = user("points_loyalty_user", "customer_loyalty.group_loyalty_user")
-        cls.salesman = user("points_salesman", "sales_team.group_sale_salesman")
-        cls.loyalty_manager = user(
+        cls.loyalty_user = cls._new_user(
+            "points_loyalty_user", "customer_loyalty.group_loyalty_user"
+        )
+        cls.salesman = cls._new_user("points_salesman", "sales_team.group_sale_salesman")
+        cls.loyalty_manager = cls._new_user(
             "points_loyalty_manager", "customer_loyalty.group_loyalty_manager"
         )
-        cls.sales_manager = user("points_sales_manager", "sales_team.group_sale_manager")
+        cls.sales_manager = cls._new_user("points_sales_manager", "sales_team.group_sale_manager")
 
     def setUp(self):
         super().setUp()

@@ -4,9 +4,11 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from .common import LedgerAssertions
+
 
 @tagged("post_install", "-at_install")
-class TestPosPoints(TestPoSCommon):
+class TestPosPoints(LedgerAssertions, TestPoSCommon):
     """Membership points on Point of Sale orders, written by the server at sync.
 
     The test company (TestPoSCommon's) has its membership program set to 1 point per currency
@@ -94,31 +96,6 @@ class TestPosPoints(TestPoSCommon):
     def _card(self, partner):
         return self.company._loyalty_member_cards(partner)
 
-    def _ledger(self, card, **filters):
-        """The card's ledger lines, oldest first, filtered by field values."""
-        self.env.flush_all()
-        lines = self.env["loyalty.history"].search([("card_id", "=", card.id)]).sorted("id")
-        return lines.filtered(lambda line: all(line[k] == v for k, v in filters.items()))
-
-    def assertLedgerConsistent(self, card):
-        """The card's balance is the sum of ``issued - used`` of its ledger lines, and each
-        line's ``balance_after`` is the running sum up to it. Returns the balance."""
-        self.env.flush_all()
-        self.env.invalidate_all()
-        running = 0.0
-        for line in self._ledger(card):
-            running += line.issued - line.used
-            self.assertAlmostEqual(
-                line.balance_after, running, places=2,
-                msg=f"balance after ledger line {line.id} ({line.entry_type})",
-            )
-        self.assertAlmostEqual(card.points, running, places=2, msg="card balance = ledger sum")
-        return running
-
-    def assertBalance(self, card, points):
-        self.assertLedgerConsistent(card)
-        self.assertAlmostEqual(card.points, points, places=2)
-
     def _data(self, lines, customer=None, **kwargs):
         """Order data as the POS sends it: ``lines`` are ``(product, qty)`` pairs or dicts."""
         return self.create_ui_order_data(lines, customer=customer, **kwargs)
@@ -175,7 +152,7 @@ class TestPosPoints(TestPoSCommon):
     def test_paid_order_earns_points_at_sync(self):
         order = self._sell(self.alice, [(self.lamp, 1), (self.pen, 3)])
         self.assertAlmostEqual(order.amount_total, 130.75)
-        self.assertRecordValues(self._ledger(self.alice_card), [{
+        self.assertRecordValues(self._lines(self.alice_card), [{
             "entry_type": "order", "order_model": "pos.order", "order_id": order.id,
             "issued": 130.0,  # 130.75 rounded down to whole points
             "used": 0.0, "balance_after": 130.0, "description": f"Onsite {order.display_name}",
@@ -189,7 +166,7 @@ class TestPosPoints(TestPoSCommon):
                                       is_invoiced=True))
         self.assertEqual(order.state, "invoiced")
         self.assertTrue(order.account_move)
-        self.assertRecordValues(self._ledger(self.alice_card), [{
+        self.assertRecordValues(self._lines(self.alice_card), [{
             "entry_type": "order", "order_model": "pos.order", "order_id": order.id,
             "issued": 110.0,
         }])
@@ -200,13 +177,13 @@ class TestPosPoints(TestPoSCommon):
         self.assertAlmostEqual(order.amount_total, 32.97)
         self.assertAlmostEqual(order.amount_tax, 3.0, places=2)
         # Points on the amount taxes included (32.97), rounded down.
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [32.0])
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [32.0])
         self.assertBalance(self.alice_card, 32)
 
     def test_without_rounding_keeps_two_decimals(self):
         self.program.points_rounding = 0.0
         self._sell(self.alice, [(self.pen, 3)])
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [30.75])
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [30.75])
         self.assertBalance(self.alice_card, 30.75)
 
     def test_minimum_amount_and_other_rule_kinds(self):
@@ -222,10 +199,10 @@ class TestPosPoints(TestPoSCommon):
         ]
         # 30.75 < 50: no money points; 3 pens x 2; 5 for the order.
         self._sell(self.alice, [(self.pen, 3)])
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [11.0])
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [11.0])
         # 130.75 ≥ 50: 130.75 + 3 pens x 2 + 5 = 141.75, rounded down.
         self._sell(self.alice, [(self.lamp, 1), (self.pen, 3)])
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [11.0, 141.0])
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [11.0, 141.0])
         self.assertBalance(self.alice_card, 152)
 
     def test_points_spent_on_a_reward(self):
@@ -240,7 +217,7 @@ class TestPosPoints(TestPoSCommon):
         self.assertAlmostEqual(order.amount_total, 90.0)
         # One line: the order's own products earn (the program's discount doesn't reduce them,
         # as in the POS), the voucher's cost is spent.
-        self.assertRecordValues(self._ledger(self.alice_card, order_id=order.id), [{
+        self.assertRecordValues(self._lines(self.alice_card, order_id=order.id), [{
             "entry_type": "order", "order_model": "pos.order", "issued": 100.0, "used": 100.0,
         }])
         self.assertBalance(self.alice_card, 120)
@@ -283,7 +260,7 @@ class TestPosPoints(TestPoSCommon):
         self.assertEqual(order.state, "paid")
         self.assertAlmostEqual(order.amount_total, 90.25)
         self.assertEqual(len(order.lines.filtered("combo_parent_id")), 2, "combo items linked")
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [90.0])
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [90.0])
         self.assertBalance(self.alice_card, 90)
 
     # ------------------------------------------------------------------
@@ -296,13 +273,13 @@ class TestPosPoints(TestPoSCommon):
         alice_order = self._sell(self.alice, lines)
         bob_order = self._sell(self.bob, lines)
         self.assertEqual(alice_order.amount_total, bob_order.amount_total)
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [30.0])  # x 1
-        self.assertEqual(self._ledger(self.bob_card).mapped("issued"), [46.0])  # 46.125 down
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [30.0])  # x 1
+        self.assertEqual(self._lines(self.bob_card).mapped("issued"), [46.0])  # 46.125 down
         self.assertBalance(self.alice_card, 30)
         self.assertBalance(self.bob_card, 46)
         # Taxes included, x 1.5: 32.97 x 1.5 = 49.455 → 49.
         self._sell(self.bob, [(self.tea, 3)])
-        self.assertEqual(self._ledger(self.bob_card).mapped("issued"), [46.0, 49.0])
+        self.assertEqual(self._lines(self.bob_card).mapped("issued"), [46.0, 49.0])
         self.assertBalance(self.bob_card, 95)
         self.assertEqual(self.bob_card.tier_id, self.tier_gold, "no downgrade at sync")
 
@@ -320,7 +297,7 @@ class TestPosPoints(TestPoSCommon):
         # The accrual itself is idempotent too (e.g. a retried hook).
         order._loyalty_process_membership()
         order.with_user(self.cashier)._loyalty_process_membership()
-        self.assertEqual(len(self._ledger(self.alice_card)), 1)
+        self.assertEqual(len(self._lines(self.alice_card)), 1)
         self.assertBalance(self.alice_card, 200)
 
     def test_draft_then_paid_earns_once(self):
@@ -331,13 +308,13 @@ class TestPosPoints(TestPoSCommon):
         draft_data.update(state="draft", payment_ids=[], amount_paid=0)
         order = self._sync(draft_data)
         self.assertEqual(order.state, "draft")
-        self.assertFalse(self._ledger(self.alice_card), "a draft order earns nothing")
+        self.assertFalse(self._lines(self.alice_card), "a draft order earns nothing")
         self.assertBalance(self.alice_card, 0)
 
         # Saved again as draft: still nothing.
         self._sync(dict(draft_data, lines=[], access_token=order.access_token))
         self.assertEqual(order.state, "draft")
-        self.assertFalse(self._ledger(self.alice_card))
+        self.assertFalse(self._lines(self.alice_card))
 
         # Then paid: the client sends its lines as updates of the saved ones.
         paid_data = self._data([(self.lamp, 1), (self.pen, 2)], customer=self.alice, uuid=uuid)
@@ -351,13 +328,13 @@ class TestPosPoints(TestPoSCommon):
         self.assertEqual(order.state, "paid")
         self.assertEqual(len(order.lines), 2)
         self.assertAlmostEqual(order.amount_total, 120.5)
-        self.assertRecordValues(self._ledger(self.alice_card), [{
+        self.assertRecordValues(self._lines(self.alice_card), [{
             "entry_type": "order", "order_model": "pos.order", "order_id": order.id,
             "issued": 120.0,
         }])
         # A late duplicate of the paid order changes nothing.
         self._sync(dict(paid_data, access_token=order.access_token))
-        self.assertEqual(len(self._ledger(self.alice_card)), 1)
+        self.assertEqual(len(self._lines(self.alice_card)), 1)
         self.assertBalance(self.alice_card, 120)
 
     def test_client_round_trip_does_not_add_points(self):
@@ -369,7 +346,7 @@ class TestPosPoints(TestPoSCommon):
         order = self._sync(data)
         self.assertEqual(order.state, "paid")
         self.assertBalance(self.alice_card, 200)  # 100 + 200 earned - 100 spent
-        ledger_count = len(self._ledger(self.alice_card))
+        ledger_count = len(self._lines(self.alice_card))
 
         # What pos_loyalty's client sends after the sync: its own figure of the member's
         # points (won - spent), and the line of the reward to link to the card.
@@ -390,9 +367,9 @@ class TestPosPoints(TestPoSCommon):
         order.with_user(self.cashier).add_loyalty_history_lines(
             [{"card_id": str(self.alice_card.id), "won": 200, "spent": 100}], [],
         )
-        self.assertEqual(len(self._ledger(self.alice_card)), ledger_count, "no second line")
+        self.assertEqual(len(self._lines(self.alice_card)), ledger_count, "no second line")
         self.assertEqual(
-            len(self._ledger(self.alice_card, order_id=order.id, order_model="pos.order")), 1
+            len(self._lines(self.alice_card, order_id=order.id, order_model="pos.order")), 1
         )
         self.assertBalance(self.alice_card, 200)
 
@@ -416,7 +393,7 @@ class TestPosPoints(TestPoSCommon):
             [{"card_id": "-7", "won": 100, "spent": 0}],
             [{"old_id": -7, "id": self.alice_card.id}],
         )
-        self.assertEqual(len(self._ledger(self.alice_card)), 1)
+        self.assertEqual(len(self._lines(self.alice_card)), 1)
         self.assertBalance(self.alice_card, 100)
 
     def test_client_round_trip_keeps_other_programs(self):
@@ -446,7 +423,7 @@ class TestPosPoints(TestPoSCommon):
         )
         self.assertEqual(stamp_card.points, 1)
         self.assertEqual(stamp_card.history_ids.mapped("issued"), [1.0])
-        self.assertEqual(len(self._ledger(self.alice_card)), 1)
+        self.assertEqual(len(self._lines(self.alice_card)), 1)
         self.assertBalance(self.alice_card, 100)
 
     # ------------------------------------------------------------------
@@ -465,12 +442,12 @@ class TestPosPoints(TestPoSCommon):
         self.assertEqual(first.state, "paid")
         self.assertAlmostEqual(first.amount_total, -120.5)
         self.assertEqual(first.refunded_order_id, order)
-        self.assertRecordValues(self._ledger(self.alice_card)[1:], [{
+        self.assertRecordValues(self._lines(self.alice_card)[1:], [{
             "entry_type": "refund", "order_model": "pos.order", "order_id": order.id,
             "used": 120.0, "issued": 0.0,  # 241 x 50 %, rounded down
         }])
         self.assertFalse(
-            self._ledger(self.alice_card, order_id=first.id), "nothing on the refund order"
+            self._lines(self.alice_card, order_id=first.id), "nothing on the refund order"
         )
         self.assertBalance(self.alice_card, 121)
 
@@ -479,7 +456,7 @@ class TestPosPoints(TestPoSCommon):
             self._refund_data(order, {lamp_line: 1, pen_line: 2}, customer=self.alice)
         )
         self.assertEqual(second.state, "paid")
-        self.assertRecordValues(self._ledger(self.alice_card)[2:], [{
+        self.assertRecordValues(self._lines(self.alice_card)[2:], [{
             "entry_type": "refund", "order_id": order.id, "used": 121.0, "issued": 0.0,
         }])
         self.assertBalance(self.alice_card, 0)
@@ -488,7 +465,7 @@ class TestPosPoints(TestPoSCommon):
         self._sync(dict(first_data))
         order._loyalty_sync_pos_refunds()
         (first | second)._loyalty_process_membership()
-        self.assertEqual(len(self._ledger(self.alice_card)), 3)
+        self.assertEqual(len(self._lines(self.alice_card)), 3)
         self.assertBalance(self.alice_card, 0)
 
     def test_refund_of_a_gold_order(self):
@@ -496,7 +473,7 @@ class TestPosPoints(TestPoSCommon):
         order = self._sell(self.bob, [(self.lamp, 2)])  # 200 x 1.5
         self.assertBalance(self.bob_card, 300)
         self._sync(self._refund_data(order, {order.lines: 1}, customer=self.bob))
-        self.assertEqual(self._ledger(self.bob_card, entry_type="refund").mapped("used"), [150.0])
+        self.assertEqual(self._lines(self.bob_card, entry_type="refund").mapped("used"), [150.0])
         self.assertBalance(self.bob_card, 150)
 
     def test_refund_without_customer_still_takes_back_points(self):
@@ -508,7 +485,7 @@ class TestPosPoints(TestPoSCommon):
         self.assertFalse(refund.partner_id)
         self.assertEqual(refund.state, "paid")
         self.assertEqual(
-            self._ledger(self.alice_card, entry_type="refund").mapped("used"), [100.0]
+            self._lines(self.alice_card, entry_type="refund").mapped("used"), [100.0]
         )
         self.assertBalance(self.alice_card, 300)
 
@@ -544,9 +521,9 @@ class TestPosPoints(TestPoSCommon):
         ])
         self.assertNotEqual(history[-1].pos_order_id, first)
         # The order that reached Gold earned at the tier held before it; the next one earns x 1.5.
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued"), [600.0, 500.0])
+        self.assertEqual(self._lines(self.alice_card).mapped("issued"), [600.0, 500.0])
         self._sell(self.alice, [(self.pen, 3)])
-        self.assertEqual(self._ledger(self.alice_card).mapped("issued")[-1], 46.0)
+        self.assertEqual(self._lines(self.alice_card).mapped("issued")[-1], 46.0)
         self.assertBalance(self.alice_card, 1146)
 
     def test_pos_orders_in_tier_metrics(self):
@@ -604,7 +581,7 @@ class TestPosPoints(TestPoSCommon):
         self.assertEqual(card.program_id, self.program)
         self.assertEqual(card.tier_id, self.tier_member)
         self.assertTrue(card.code)
-        self.assertRecordValues(self._ledger(card), [{
+        self.assertRecordValues(self._lines(card), [{
             "entry_type": "order", "order_model": "pos.order", "order_id": order.id,
             "issued": 110.0,
         }])

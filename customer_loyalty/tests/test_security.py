@@ -1,5 +1,4 @@
 from odoo import Command
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -14,24 +13,17 @@ class TestSecurity(LoyaltyCommon):
     def setUpClass(cls):
         super().setUpClass()
 
-        def user(login, groups):
-            return mail_new_test_user(
-                cls.env, login=login, groups=groups, company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)],
-            )
 
-        cls.loyalty_user = user("loyalty_user", "customer_loyalty.group_loyalty_user")
-        cls.loyalty_manager = user("loyalty_manager", "customer_loyalty.group_loyalty_manager")
-        cls.salesman = user("salesman", "sales_team.group_sale_salesman")
-        cls.sales_manager = user("sales_manager", "sales_team.group_sale_manager")
+        cls.loyalty_user = cls._new_user("loyalty_user", "customer_loyalty.group_loyalty_user")
+        cls.loyalty_manager = cls._new_user(
+            "loyalty_manager", "customer_loyalty.group_loyalty_manager"
+        )
+        cls.salesman = cls._new_user("salesman", "sales_team.group_sale_salesman")
+        cls.sales_manager = cls._new_user("sales_manager", "sales_team.group_sale_manager")
         cls.alice_card = cls._enrol(cls.alice)
         cls._confirm_order(cls.alice, 1200)
         assert cls.alice_card.tier_id == cls.tier_silver
 
-    def _as(self, user, records):
-        """``records`` seen by ``user``, with an empty cache so that every read is checked."""
-        self.env.invalidate_all()
-        return records.with_user(user)
 
     def test_groups(self):
         user = "customer_loyalty.group_loyalty_user"
