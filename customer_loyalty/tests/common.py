@@ -6,6 +6,15 @@ from odoo import Command
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import TransactionCase
 
+# The programme of the points tests: one point per currency unit, a $10 voucher for 100 points.
+MONEY_RULE = {
+    "reward_point_mode": "money", "reward_point_amount": 1.0, "minimum_amount": 0, "minimum_qty": 0,
+}
+VOUCHER_REWARD = {
+    "description": "$10 voucher", "reward_type": "discount", "discount_mode": "per_order",
+    "discount": 10, "discount_applicability": "order", "required_points": 100,
+}
+
 
 class LedgerAssertions:
     """Helpers shared by the tests of member points, whatever their base class."""

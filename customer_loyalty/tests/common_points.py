@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 
-from .common import LoyaltyCommon
+from .common import MONEY_RULE, VOUCHER_REWARD, LoyaltyCommon
 
 
 class PointsCommon(LoyaltyCommon):
@@ -39,18 +39,11 @@ class PointsCommon(LoyaltyCommon):
                 "points_expiry_warning_days": 14,
                 "rule_ids": [
                     Command.clear(),
-                    Command.create(
-                        {"reward_point_mode": "money", "reward_point_amount": 1.0,
-                         "minimum_amount": 0, "minimum_qty": 0}
-                    ),
+                    Command.create(MONEY_RULE),
                 ],
                 "reward_ids": [
                     Command.clear(),
-                    Command.create(
-                        {"description": "$10 voucher", "reward_type": "discount",
-                         "discount_mode": "per_order", "discount": 10,
-                         "discount_applicability": "order", "required_points": 100}
-                    ),
+                    Command.create(VOUCHER_REWARD),
                     Command.create(
                         {"description": "10 cents per point", "reward_type": "discount",
                          "discount_mode": "per_point", "discount": 0.1,

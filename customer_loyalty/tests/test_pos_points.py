@@ -4,7 +4,7 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import LedgerAssertions
+from .common import MONEY_RULE, VOUCHER_REWARD, LedgerAssertions
 
 
 @tagged("post_install", "-at_install")
@@ -34,18 +34,11 @@ class TestPosPoints(LedgerAssertions, TestPoSCommon):
                 "pos_config_ids": [Command.set(cls.config.ids)],
                 "rule_ids": [
                     Command.clear(),
-                    Command.create(
-                        {"reward_point_mode": "money", "reward_point_amount": 1.0,
-                         "minimum_amount": 0, "minimum_qty": 0}
-                    ),
+                    Command.create(MONEY_RULE),
                 ],
                 "reward_ids": [
                     Command.clear(),
-                    Command.create(
-                        {"description": "$10 voucher", "reward_type": "discount",
-                         "discount_mode": "per_order", "discount": 10,
-                         "discount_applicability": "order", "required_points": 100}
-                    ),
+                    Command.create(VOUCHER_REWARD),
                 ],
             }
         )
