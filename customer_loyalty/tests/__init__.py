@@ -16,3 +16,4 @@ from . import test_points_pending
 from . import test_points_adjustment
 from . import test_points_property
 from . import test_points_concurrency
+from . import test_i18n_catalogue
