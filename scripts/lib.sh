@@ -19,6 +19,12 @@ HTTP_PORT="${LOYALTY_HTTP_PORT:-8069}"
 ADDON=customer_loyalty
 MODULES_FOR_TESTS="$ADDON"
 
+# Whether an Odoo log shows a failure. Odoo only logs a WARNING when an addon's demo data fails to
+# load (and installs it without), so that counts as a failure too.
+odoo_log_failed() {  # logfile
+    grep -qE " (ERROR|CRITICAL) |demo data failed to install" "$1"
+}
+
 log() { printf '\033[1m[%s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 

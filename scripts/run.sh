@@ -9,7 +9,7 @@ load_pg_env
 if ! psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'" | grep -q 1; then
     log "creating database $DB with $ADDON and demo data (about two minutes the first time)"
     "$PY" "$ODOO_BIN" -c "$ODOO_CONF" -d "$DB" -i "$ADDON" --stop-after-init \
-        --log-level=warn > "$CACHE/install-$DB.log" 2>&1 \
+        --log-level=warn > "$CACHE/install-$DB.log" 2>&1 && ! odoo_log_failed "$CACHE/install-$DB.log" \
         || { tail -n 40 "$CACHE/install-$DB.log" >&2; dropdb --if-exists "$DB"; die "install failed"; }
 elif [ "${LOYALTY_UPDATE:-0}" = 1 ]; then
     log "updating $ADDON in $DB"

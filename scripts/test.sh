@@ -41,7 +41,7 @@ if [ -z "$odoo_reason" ]; then
     install_log="$CACHE/install-$TEST_DB.log"
     if ! "$PY" "$ODOO_BIN" -c "$TEST_CONF" -d "$TEST_DB" -i "$ADDON" --stop-after-init \
             --log-level=warn > "$install_log" 2>&1 \
-            || grep -qE " (ERROR|CRITICAL) " "$install_log"; then
+            || odoo_log_failed "$install_log"; then
         grep -E " (WARNING|ERROR|CRITICAL) " -A20 "$install_log" | head -n 80 >&2
         log "installing $ADDON FAILED (log: $install_log)"
         status=1

@@ -66,7 +66,7 @@ modules_installed() {  # db modules
 odoo_run() {  # db log odoo-args...
     local db="$1" logfile="$2"; shift 2
     if ! "$PY" "$ODOO_BIN" -c "$ODOO_CONF" -d "$db" --no-http --stop-after-init --log-level=warn \
-            "$@" > "$logfile" 2>&1 || grep -qE " (ERROR|CRITICAL) " "$logfile"; then
+            "$@" > "$logfile" 2>&1 || odoo_log_failed "$logfile"; then
         grep -E " (ERROR|CRITICAL) " -A20 "$logfile" | head -n 60 >&2
         die "Odoo failed on $db (log: $logfile)"
     fi
