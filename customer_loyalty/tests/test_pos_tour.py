@@ -58,7 +58,8 @@ class TestPosMemberScanTour(TestPointOfSaleHttpCommon):
             [
                 {"name": "Member", "sequence": 1, "threshold": 0, "company_id": company.id},
                 {"name": "Gold", "sequence": 2, "threshold": 100, "multiplier": 2.0,
-                 "color": 3, "company_id": company.id},
+                 "color": 3, "company_id": company.id,
+                 "description": "<p>Free <b>coffee</b> at every visit</p>"},
             ]
         )
         cls.member = cls.env["res.partner"].create({"name": "Zyx Member Nguyễn"})

@@ -18,6 +18,11 @@ patch(ResPartner.prototype, {
             Boolean(this.loyalty_card_code && this.loyalty_card_code.toLowerCase() === searchWord)
         );
     },
+    /** The tier's perks as plain text (they are HTML, written by the admin). */
+    get loyaltyTierPerks() {
+        const html = this.loyalty_tier_perks || "";
+        return new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
+    },
     get loyaltyTierColor() {
         return TIER_COLORS[(this.loyalty_tier_color || 0) % TIER_COLORS.length];
     },

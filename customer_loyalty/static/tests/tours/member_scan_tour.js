@@ -23,6 +23,11 @@ registry.category("web_tour.tours").add("CustomerLoyaltyScanMemberTour", {
                 content: "and the member's points balance",
                 trigger: ".o_customer_loyalty_member .o_customer_loyalty_points:contains('250')",
             },
+            {
+                content: "and the perks of the member's tier, as text",
+                trigger:
+                    ".o_customer_loyalty_member .o_customer_loyalty_perks:contains('Free coffee at every visit')",
+            },
             ProductScreen.clickDisplayedProduct("Desk Organizer"),
             ProductScreen.selectedOrderlineHas("Desk Organizer", "1.00"),
             {
