@@ -1,4 +1,5 @@
 from . import loyalty_tier
+from . import loyalty_customer_tier_mixin
 from . import loyalty_tier_history
 from . import loyalty_program
 from . import loyalty_reward

@@ -6,20 +6,8 @@ from .loyalty_card import loyalty_points_flow
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    loyalty_tier_id = fields.Many2one(
-        "loyalty.tier", string="Customer Tier", compute="_compute_loyalty_tier_id"
-    )
-    loyalty_tier_color = fields.Integer(string="Tier Color", compute="_compute_loyalty_tier_id")
-
-    @api.depends("partner_id", "company_id")
-    @api.depends_context("company")
-    def _compute_loyalty_tier_id(self):
-        for order in self:
-            company = order.company_id or self.env.company
-            order.loyalty_tier_id = order.partner_id.with_company(company).sudo().loyalty_tier_id
-            order.loyalty_tier_color = order.loyalty_tier_id.color
+    _name = "sale.order"
+    _inherit = ["sale.order", "loyalty.customer.tier.mixin"]
 
     def _loyalty_member_card(self):
         self.ensure_one()
