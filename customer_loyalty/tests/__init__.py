@@ -17,3 +17,4 @@ from . import test_points_adjustment
 from . import test_points_property
 from . import test_points_concurrency
 from . import test_i18n_catalogue
+from . import test_demo
