@@ -4,8 +4,10 @@ from . import loyalty_tier_history
 from . import loyalty_program
 from . import loyalty_reward
 from . import loyalty_card
+from . import loyalty_card_points
 from . import loyalty_card_revoked
 from . import loyalty_history
+from . import loyalty_history_fifo
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -1,48 +1,33 @@
 import base64
-import contextlib
-import contextvars
 import io
 import logging
 import secrets
 from collections import defaultdict
-from datetime import date
 
-import psycopg2
 import qrcode
 import qrcode.image.pil
-from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
-# Set by the server-side flows that move member points with their own ledger lines (sales
-# order confirmation and cancellation, POS sync). A context variable, not an RPC context key:
-# a caller cannot switch it on from the outside.
-_POINTS_FLOW = contextvars.ContextVar("loyalty_points_flow", default=False)
-
-
-@contextlib.contextmanager
-def loyalty_points_flow():
-    """Allow the points of member cards to be written by the enclosed server-side flow."""
-    token = _POINTS_FLOW.set(True)
-    try:
-        yield
-    finally:
-        _POINTS_FLOW.reset(token)
-
-# Fields of a membership card that only Loyalty Managers (or the system) may change.
-PROTECTED_MEMBER_FIELDS = {"tier_id", "code", "partner_id", "program_id", "company_id"}
+# Fields of a member card that salespeople and cashiers (no Loyalty Manager group) may write:
+# an allow-list, so that a field added later is protected until someone decides otherwise. The
+# chatter's own bookkeeping only; points change through the ledger (see loyalty_card_points.py).
+STAFF_WRITABLE_MEMBER_FIELDS = {"message_main_attachment_id"}
 
 
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
 
+    # Stored so that one partial unique index can hold "one member card per contact and
+    # company" even when two transactions enrol the same customer at once.
     is_membership = fields.Boolean(
-        string="Membership Card", compute="_compute_is_membership", search="_search_is_membership"
+        string="Membership Card", compute="_compute_is_membership", store=True, index=True,
     )
+    program_id = fields.Many2one(index=True)  # the crons and every member query filter on it
     tier_id = fields.Many2one(
         "loyalty.tier", index=True, tracking=True, ondelete="restrict", copy=False
     )
@@ -55,18 +40,41 @@ class LoyaltyCard(models.Model):
         help="The member no longer qualifies for the tier; unless the member qualifies again, "
         "the tier is lowered on this date (end of the grace period).",
     )
-    tier_reviewed_date = fields.Date(copy=False, readonly=True)
+    tier_reviewed_date = fields.Date(copy=False, readonly=True, index=True)
     tier_history_ids = fields.One2many("loyalty.tier.history", "card_id")
 
-    def _compute_is_membership(self):
-        for card in self:
-            card.is_membership = card.program_id.is_membership_program
+    def init(self):
+        super().init()
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS loyalty_card_one_membership_per_partner
+                ON loyalty_card (program_id, partner_id)
+             WHERE is_membership AND active AND partner_id IS NOT NULL
+            """
+        )
 
-    def _search_is_membership(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            return NotImplemented
-        positive = (operator == "=") == value
-        return [("program_id.is_membership_program", "=", positive)]
+    @api.depends("program_id")
+    def _compute_is_membership(self):
+        membership = self.env["res.company"].sudo().search([]).loyalty_program_id
+        for card in self:
+            card.is_membership = card.program_id in membership
+
+    @api.model
+    def _loyalty_recompute_membership_flags(self, programs):
+        """Recompute the stored membership flag of the cards of ``programs`` (a company chose
+        or left a membership program), in one statement."""
+        if not programs:
+            return
+        self.flush_model(["program_id"])
+        membership = self.env["res.company"].sudo().search([]).loyalty_program_id
+        self.env.cr.execute(
+            SQL(
+                "UPDATE loyalty_card SET is_membership = program_id IN %s WHERE program_id IN %s",
+                tuple(membership.ids) or (0,),
+                tuple(programs.ids),
+            )
+        )
+        self.invalidate_model(["is_membership"])
 
     # ------------------------------------------------------------------
     # Codes, creation and protection
@@ -84,8 +92,14 @@ class LoyaltyCard(models.Model):
         for vals in vals_list:
             if vals.get("program_id") in membership.ids and not vals.get("code"):
                 vals["code"] = self._generate_membership_code()
+        # Before the unique index refuses it anonymously.
+        self._loyalty_check_new_memberships([
+            (vals["program_id"], vals["partner_id"]) for vals in vals_list
+            if vals.get("program_id") in membership.ids and vals.get("partner_id")
+            and vals.get("active", True)
+        ])
         cards = super().create(vals_list)
-        members = cards.filtered(lambda c: c.program_id in membership and c.partner_id)
+        members = cards.filtered(lambda c: c.is_membership and c.partner_id)
         if members:
             members._check_one_membership_per_partner()
             members.sudo()._loyalty_update_tiers(
@@ -94,34 +108,37 @@ class LoyaltyCard(models.Model):
         return cards
 
     def write(self, vals):
-        if PROTECTED_MEMBER_FIELDS & set(vals) and not self._loyalty_is_privileged():
-            if self.filtered("is_membership"):
+        members = self.filtered("is_membership")
+        if members and not self._loyalty_is_privileged():
+            refused = set(vals) - STAFF_WRITABLE_MEMBER_FIELDS - {"points"}
+            if refused:
                 raise AccessError(
-                    _("Only Loyalty Managers can change the tier, code or holder of a member card.")
+                    _(
+                        "Only Loyalty Managers can change member cards (here: %(fields)s).",
+                        fields=", ".join(
+                            sorted(self._fields[name]._description_string(self.env)
+                                   for name in refused if name in self._fields)
+                        ) or ", ".join(sorted(refused)),
+                    )
                 )
-        if (
-            "points" in vals
-            and not _POINTS_FLOW.get()
-            and not self._loyalty_is_privileged()
-            and self.filtered("is_membership")
-        ):
-            raise AccessError(
-                _(
-                    "Salespeople and cashiers cannot change a member's points. A Loyalty "
-                    "Manager can adjust them with “Update Balance”."
-                )
+        if members and {"partner_id", "active"} & set(vals) and vals.get("active", True):
+            self._loyalty_check_new_memberships(
+                [(card.program_id.id, vals.get("partner_id", card.partner_id.id))
+                 for card in members if vals.get("partner_id", card.partner_id.id)
+                 and (card.active or vals.get("active"))],
+                exclude_ids=members.ids,
             )
         # A manager setting a tier by hand (import, RPC) is recorded like the engine's changes.
         manual_tier = "tier_id" in vals and not self.env.context.get("loyalty_tier_engine")
         if manual_tier:
             new_tier = self.env["loyalty.tier"].browse(vals["tier_id"])
-            changes = [(card, card.tier_id, new_tier) for card in self.filtered("is_membership")
+            changes = [(card, card.tier_id, new_tier) for card in members
                        if card.tier_id != new_tier]
             vals = {key: value for key, value in vals.items() if key != "tier_id"}
         res = super().write(vals) if vals else True
         if manual_tier and changes:
             self._loyalty_apply_tier_changes(changes, reason="manual")
-        if {"partner_id", "program_id"} & set(vals):
+        if {"partner_id", "program_id", "active"} & set(vals):
             self.filtered("is_membership")._check_one_membership_per_partner()
         return res
 
@@ -132,10 +149,37 @@ class LoyaltyCard(models.Model):
             or self.env.user.has_group("customer_loyalty.group_loyalty_manager")
         )
 
+    @api.model
+    def _loyalty_check_new_memberships(self, pairs, exclude_ids=()):
+        """Refuse, with a message, member cards about to be made for ``(program_id,
+        partner_id)`` pairs that already have an active one (or twice in ``pairs``)."""
+        if not pairs:
+            return
+        seen = set()
+        existing = self.sudo()._read_group(
+            [("program_id", "in", [p for p, _x in pairs]),
+             ("partner_id", "in", [x for _p, x in pairs]),
+             ("id", "not in", list(exclude_ids))],
+            ["program_id", "partner_id"],
+        )
+        taken = {(program.id, partner.id) for program, partner in existing}
+        for pair in pairs:
+            if pair in taken or pair in seen:
+                program = self.env["loyalty.program"].sudo().browse(pair[0])
+                raise ValidationError(
+                    _(
+                        "%(partner)s already holds a card of the membership program "
+                        "“%(program)s”: a member has one card per company.",
+                        partner=self.env["res.partner"].browse(pair[1]).display_name,
+                        program=program.name,
+                    )
+                )
+            seen.add(pair)
+
     def _check_one_membership_per_partner(self):
         if not self:
             return
-        groups = self.with_context(active_test=False)._read_group(
+        groups = self._read_group(
             [
                 ("program_id", "in", self.program_id.ids),
                 ("partner_id", "in", self.partner_id.ids),
@@ -437,296 +481,6 @@ class LoyaltyCard(models.Model):
             batch.invalidate_recordset()
         _logger.info("Membership tiers reviewed: %s change(s)", changes)
         return changes
-
-    # ------------------------------------------------------------------
-    # Points ledger: sums, locks, pending and expiring points
-    # ------------------------------------------------------------------
-
-    points_pending = fields.Float(
-        compute="_compute_points_ledger",
-        help="Points earned on recent orders, not spendable before the end of the return window.",
-    )
-    points_available = fields.Float(compute="_compute_points_ledger", string="Spendable Points")
-    points_expiring = fields.Float(
-        compute="_compute_points_ledger",
-        string="Expiring Soon",
-        help="Points that expire within the program's warning period.",
-    )
-    points_expiring_date = fields.Date(compute="_compute_points_ledger", string="Next Expiry")
-    points_expiry_warned_until = fields.Date(copy=False, readonly=True)
-
-    def _compute_points_ledger(self):
-        members = self.filtered(lambda c: c.id and c.is_membership)
-        pending = members._loyalty_pending_points()
-        expiring = members._loyalty_expiring_points()
-        for card in self:
-            card.points_pending = pending.get(card.id, 0.0)
-            card.points_available = card.points - card.points_pending
-            card.points_expiring, card.points_expiring_date = expiring.get(card.id, (0.0, False))
-
-    def _loyalty_lock(self):
-        """Lock the cards' rows until the end of the transaction, so that two transactions
-        spending the same points are serialised, and re-read their balance."""
-        if not self.ids:
-            return
-        timeout = self.env.context.get("loyalty_lock_timeout", "10s")
-        cr = self.env.cr
-        # A lock that cannot be had aborts the transaction: the UserError rolls it back.
-        cr.execute(SQL("SET LOCAL lock_timeout = %s", timeout))
-        try:
-            cr.execute(
-                SQL(
-                    "SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
-                    tuple(self.ids),
-                )
-            )
-        except psycopg2.errors.LockNotAvailable:
-            raise UserError(
-                _("This member card is being used in another transaction. Please try again.")
-            ) from None
-        cr.execute("SET LOCAL lock_timeout = DEFAULT")
-        self.invalidate_recordset(["points"])
-
-    def _loyalty_ledger_sums(self):
-        """``{card_id: sum(issued - used)}`` of the cards' ledgers, in one query."""
-        self.env["loyalty.history"].flush_model(["card_id", "issued", "used"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT card_id, SUM(COALESCE(issued, 0) - COALESCE(used, 0)) "
-                "FROM loyalty_history WHERE card_id IN %s "
-                "GROUP BY card_id",
-                tuple(self.ids) or (0,),
-            )
-        )
-        return dict(self.env.cr.fetchall())
-
-    def _loyalty_sync_points(self):
-        """Make each card's balance equal to its ledger (after a flow that wrote ledger lines
-        itself), without mail tracking noise."""
-        sums = self._loyalty_ledger_sums()
-        for card in self:
-            balance = sums.get(card.id, 0.0)
-            if float_compare(card.points, balance, precision_digits=2):
-                card.sudo().with_context(tracking_disable=True).points = balance
-
-    def _loyalty_pending_points(self):
-        if not self:
-            return {}
-        self.env["loyalty.history"].flush_model()
-        today = fields.Date.context_today(self)
-        self.env.cr.execute(self.env["loyalty.history"]._loyalty_pending_sql(self.ids, today))
-        pending = dict(self.env.cr.fetchall())
-        return {
-            card.id: min(max(pending.get(card.id, 0.0) or 0.0, 0.0), max(card.points, 0.0))
-            for card in self
-        }
-
-    # Expiry (FIFO) ------------------------------------------------------------------
-    #
-    # Points are consumed oldest first. By a date D, the points that must have expired in all
-    # are max(already expired, issued on lines expiring by D - everything consumed); the expiry
-    # line of the day is the difference. This needs three sums per card, one query for all.
-
-    @api.model
-    def _loyalty_expiry_sql(self, date, card_ids=None, program_ids=None):
-        """Per card: the points due to have expired by ``date``, consumed, already expired, and
-        the first expiry date after today up to ``date``. The points an order gave are one
-        batch (what it earned, less what its cancellation or refunds took back), expiring with
-        the order's line; other points (adjustments, redemptions given back) are batches of
-        their own. Consumption (redemptions, negative adjustments) eats the oldest first."""
-        today = fields.Date.context_today(self)
-        where = SQL("card.id IN %s", tuple(card_ids)) if card_ids else SQL(
-            "card.program_id IN %s", tuple(program_ids)
-        )
-        return SQL(
-            """
-            WITH lines AS (
-                SELECT h.card_id, h.entry_type, h.order_model, h.order_id, h.expiry_date,
-                       COALESCE(h.issued, 0) AS issued, COALESCE(h.used, 0) AS used
-                  FROM loyalty_history h
-                  JOIN loyalty_card card ON card.id = h.card_id
-                 WHERE %(where)s
-            ), batches AS (
-                SELECT card_id,
-                       MAX(CASE WHEN entry_type = 'order' THEN expiry_date END) AS expiry_date,
-                       GREATEST(SUM(CASE entry_type WHEN 'order' THEN issued
-                                                    WHEN 'reversal' THEN -used
-                                                    WHEN 'refund' THEN issued - used
-                                                    ELSE 0 END), 0) AS points
-                  FROM lines
-                 WHERE order_model IS NOT NULL AND entry_type IN ('order', 'reversal', 'refund')
-                 GROUP BY card_id, order_model, order_id
-                 UNION ALL
-                SELECT card_id, expiry_date, issued
-                  FROM lines
-                 WHERE issued > 0 AND entry_type IN ('reversal', 'adjustment', 'other')
-            ), due AS (
-                SELECT card_id,
-                       SUM(CASE WHEN expiry_date <= %(date)s THEN points ELSE 0 END) AS due,
-                       MIN(CASE WHEN points > 0 AND expiry_date > %(today)s
-                                AND expiry_date <= %(date)s THEN expiry_date END) AS first_date
-                  FROM batches
-                 GROUP BY card_id
-            ), spent AS (
-                SELECT card_id,
-                       SUM(CASE WHEN entry_type IN ('order', 'adjustment', 'other')
-                                THEN used ELSE 0 END) AS consumed,
-                       SUM(CASE WHEN entry_type = 'expiry' THEN used ELSE 0 END) AS expired
-                  FROM lines
-                 GROUP BY card_id
-            )
-            SELECT due.card_id, due.due, spent.consumed, spent.expired, due.first_date
-              FROM due
-              JOIN spent ON spent.card_id = due.card_id
-             WHERE due.due - spent.consumed - spent.expired > 0.005
-            """,
-            date=date,
-            today=today,
-            where=where,
-        )
-
-    def _loyalty_expired_share(self, order_model, order_ids):
-        """``{order_id: points of that order's batch that already expired}`` for this card,
-        allocating consumption then expiry to the batches oldest first (the FIFO of the expiry
-        cron), so that a cancellation or a refund never takes back points that expired."""
-        self.ensure_one()
-        batches = {}  # key -> [expiry_date, points]
-        consumed = expired = 0.0
-        for line in self.history_ids.sorted("id"):
-            issued, used = line.issued or 0.0, line.used or 0.0
-            if line.entry_type in ("order", "reversal", "refund") and line.order_model:
-                batch = batches.setdefault((line.order_model, line.order_id), [False, 0.0])
-                if line.entry_type == "order":
-                    batch[0] = max(filter(None, (batch[0], line.expiry_date)), default=False)
-                    batch[1] += issued
-                    consumed += used
-                elif line.entry_type == "reversal":
-                    batch[1] -= used
-                    if issued:
-                        batches[("reversal", line.id)] = [line.expiry_date, issued]
-                else:
-                    batch[1] += issued - used
-            elif line.entry_type == "expiry":
-                expired += used
-            else:
-                consumed += used
-                if issued:
-                    batches[("line", line.id)] = [line.expiry_date, issued]
-        share = {}
-        for key, (_expiry, points) in sorted(
-            batches.items(), key=lambda item: (item[1][0] or date.max, str(item[0]))
-        ):
-            points = max(points, 0.0)
-            eaten = min(points, consumed)
-            consumed -= eaten
-            lost = min(points - eaten, expired)
-            expired -= lost
-            if key[0] == order_model and key[1] in order_ids:
-                share[key[1]] = lost
-        return share
-
-    def _loyalty_expiring_points(self):
-        """``{card_id: (points, first date)}`` expiring within the warning period."""
-        result = {}
-        if not self:
-            return result
-        self.env["loyalty.history"].flush_model()
-        today = fields.Date.context_today(self)
-        for program in self.program_id:
-            cards = self.filtered(lambda c, p=program: c.program_id == p)
-            if not program.points_validity_months:
-                continue
-            horizon = today + relativedelta(days=program.points_expiry_warning_days)
-            self.env.cr.execute(self._loyalty_expiry_sql(horizon, card_ids=cards.ids))
-            for card_id, due, consumed, expired, first_date in self.env.cr.fetchall():
-                result[card_id] = (due - consumed - expired, first_date)
-        return result
-
-    @api.model
-    def _cron_expire_points(self, batch_size=5000):
-        """Write today's expiry lines of every membership card, set-wise. Idempotent: a second
-        run the same day finds nothing left to expire."""
-        today = fields.Date.context_today(self)
-        programs = (
-            self.env["res.company"].sudo().search([]).loyalty_program_id
-            .filtered("points_validity_months")
-        )
-        if not programs:
-            return 0
-        self.env["loyalty.history"].flush_model()
-        self.env.cr.execute(self._loyalty_expiry_sql(today, program_ids=programs.ids))
-        rows = self.env.cr.fetchall()
-        History = self.env["loyalty.history"].sudo().with_context(tracking_disable=True)
-        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
-        description = _("Points expired")
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            History.create(
-                [
-                    {
-                        "card_id": card_id,
-                        "entry_type": "expiry",
-                        "used": round(due - consumed - expired, 2),
-                        "description": description,
-                    }
-                    for card_id, due, consumed, expired, _first in batch
-                ]
-            )
-            # Balances follow the ledger in one statement (no per-card write, no tracking).
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE loyalty_card card SET points = card.points - v.amount
-                      FROM (VALUES %s) AS v(id, amount) WHERE card.id = v.id
-                    """,
-                    SQL(", ").join(
-                        SQL("(%s, %s::numeric)", card_id, round(due - consumed - expired, 2))
-                        for card_id, due, consumed, expired, _first in batch
-                    ),
-                )
-            )
-            self.browse([row[0] for row in batch]).invalidate_recordset(["points"])
-            if in_scheduler:
-                self.env["ir.cron"]._notify_progress(
-                    done=len(batch), remaining=max(len(rows) - start - len(batch), 0)
-                )
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        _logger.info("Points expiry: %s card(s)", len(rows))
-        return len(rows)
-
-    @api.model
-    def _cron_warn_expiring_points(self):
-        """E-mail members whose points expire within the program's warning period, once per
-        upcoming expiry (``points_expiry_warned_until`` is the done marker)."""
-        today = fields.Date.context_today(self)
-        programs = (
-            self.env["res.company"].sudo().search([]).loyalty_program_id
-            .filtered("points_validity_months")
-        )
-        template = self.env.ref(
-            "customer_loyalty.mail_template_points_expiring", raise_if_not_found=False
-        )
-        warned = self.browse()
-        self.env["loyalty.history"].flush_model()
-        for program in programs:
-            horizon = today + relativedelta(days=program.points_expiry_warning_days)
-            self.env.cr.execute(self._loyalty_expiry_sql(horizon, program_ids=program.ids))
-            first_dates = {row[0]: row[4] for row in self.env.cr.fetchall()}
-            cards = self.sudo().browse(
-                card_id
-                for card_id, first_date in first_dates.items()
-                if first_date
-            ).filtered(
-                lambda c, dates=first_dates: c.partner_id.email
-                and (not c.points_expiry_warned_until
-                     or c.points_expiry_warned_until < dates[c.id])
-            )
-            for card in cards:
-                if template:
-                    template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
-            cards.write({"points_expiry_warned_until": horizon})
-            warned |= cards
-        return warned
 
     # ------------------------------------------------------------------
     # QR code, printed card, "Send Card", replacement of a lost card

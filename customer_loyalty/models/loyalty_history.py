@@ -6,32 +6,37 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
-from .loyalty_card import _POINTS_FLOW
+from .loyalty_card_points import in_points_flow
 
-# The amounts of a ledger line: once written, they are never changed.
+# What a ledger line says: once written, none of it changes.
 LEDGER_FIELDS = {
     "card_id", "issued", "used", "order_model", "order_id", "entry_type", "balance_after",
-    "expiry_date", "available_date",
+    "expiry_date", "available_date", "description", "user_id", "merged_card_id",
 }
 
 
 class LoyaltyHistory(models.Model):
     """The points ledger of member cards, on top of Odoo's ``loyalty.history``.
 
-    For membership cards the ledger is append-only, like an accounting journal: a correction
-    (cancellation, refund, expiry, adjustment) is a new line, never an edit or a deletion, and
-    the card's balance always equals the sum of ``issued - used`` of its lines.
+    For membership cards the ledger is append-only, like an accounting journal, and it is the
+    only writer of the card's balance: creating a line applies its ``issued - used`` to the card
+    under the card's row lock, so the balance always equals the sum of the lines. A correction
+    (cancellation, refund, expiry, adjustment, merge) is a new line, never an edit or a deletion.
     """
 
     _inherit = "loyalty.history"
     _order = "create_date desc, id desc"
 
     card_id = fields.Many2one(index=True)  # every ledger query is per card
+    # cancellations and refunds look their order's lines up
+    order_id = fields.Many2oneReference(index=True)
     entry_type = fields.Selection(
         [
             ("order", "Order"),
             ("reversal", "Cancellation"),
             ("refund", "Refund"),
+            ("refund_redeemed", "Refund: points returned"),
+            ("merge", "Merge"),
             ("expiry", "Expiry"),
             ("adjustment", "Manual adjustment"),
             ("other", "Other"),
@@ -55,6 +60,10 @@ class LoyaltyHistory(models.Model):
     user_id = fields.Many2one(
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
+    merged_card_id = fields.Many2one(
+        "loyalty.card", string="Merged Card", readonly=True,
+        help="The member card whose points this line moved (contacts merged).",
+    )
     is_membership = fields.Boolean(related="card_id.is_membership")
 
     @api.model_create_multi
@@ -62,19 +71,18 @@ class LoyaltyHistory(models.Model):
         card_ids = {vals["card_id"] for vals in vals_list if vals.get("card_id")}
         cards = self.env["loyalty.card"].browse(card_ids)
         members = cards.filtered("is_membership")
-        if members and not (
-            _POINTS_FLOW.get() or members._loyalty_is_privileged()
-        ):
-            # Odoo lets salespeople and cashiers create history lines; a member's ledger line
-            # without its balance change would break "balance = sum of the ledger".
+        if not members:
+            return super().create(vals_list)
+        if not (in_points_flow() or members._loyalty_is_privileged()):
+            # Odoo lets salespeople and cashiers create history lines, and a member's line
+            # moves the member's balance.
             raise AccessError(
                 _("Only the order flows and Loyalty Managers can write a member's points ledger.")
             )
-        if members and not self.env.context.get("loyalty_cards_locked"):
-            # Serialise ledger writes per card: two transactions cannot interleave balances.
-            members._loyalty_lock()
+        # Serialise ledger writes per card and read the balances under the lock.
+        balances = members._loyalty_lock()
+        before = dict(balances)
         today = fields.Date.context_today(self)
-        balances = members._loyalty_ledger_sums() if members else {}
         default_type = self.env.context.get("loyalty_entry_type")
         for vals in vals_list:
             card = cards.browse(vals.get("card_id"))
@@ -87,11 +95,12 @@ class LoyaltyHistory(models.Model):
             # Amounts are numbers, never NULL: SQL sums of the ledger must see every line.
             vals["issued"] = vals.get("issued") or 0.0
             vals["used"] = vals.get("used") or 0.0
-            balance = balances.get(card.id, 0.0) + vals["issued"] - vals["used"]
-            balances[card.id] = balance
-            vals["balance_after"] = balance
+            if vals["issued"] < 0 or vals["used"] < 0:
+                raise UserError(_("A points ledger line cannot issue or use a negative amount."))
+            balances[card.id] += vals["issued"] - vals["used"]
+            vals["balance_after"] = balances[card.id]
             program = card.program_id
-            if vals.get("issued", 0.0) > 0:
+            if vals["issued"] > 0:
                 if program.points_validity_months and not vals.get("expiry_date"):
                     validity = relativedelta(months=program.points_validity_months)
                     vals["expiry_date"] = today + validity
@@ -101,7 +110,37 @@ class LoyaltyHistory(models.Model):
                     and not vals.get("available_date")
                 ):
                     vals["available_date"] = today + relativedelta(days=program.points_pending_days)
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        changed = {
+            card_id: balance for card_id, balance in balances.items()
+            if not float_is_zero(balance - before[card_id], precision_digits=2)
+        }
+        if changed:
+            # The balance follows its lines, in one statement for all the cards.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE loyalty_card card
+                       SET points = v.points, write_uid = %s,
+                           write_date = NOW() AT TIME ZONE 'UTC'
+                      FROM (VALUES %s) AS v(id, points) WHERE card.id = v.id
+                    """,
+                    self.env.uid,
+                    SQL(", ").join(
+                        SQL("(%s, %s::numeric)", card_id, round(balance, 2))
+                        for card_id, balance in changed.items()
+                    ),
+                )
+            )
+            members.invalidate_recordset(["points", "write_date", "write_uid"])
+            if not self.env.context.get("loyalty_no_mail"):
+                # Odoo's "points reached" communications follow the balance, as after a write.
+                cards_changed = members.browse(changed)
+                cards_changed.sudo()._send_points_reach_communication(
+                    {card: {"old": before[card.id], "new": changed[card.id]}
+                     for card in cards_changed.sudo()}
+                )
+        return lines
 
     def write(self, vals):
         if LEDGER_FIELDS & set(vals) and self.filtered("is_membership"):
@@ -135,6 +174,10 @@ class LoyaltyHistory(models.Model):
         )
         self.invalidate_model(["entry_type"])
 
+    # ------------------------------------------------------------------
+    # Reversals: cancellations and refunds
+    # ------------------------------------------------------------------
+
     @api.model
     def _loyalty_order_totals(self, cards, order_model, order_ids):
         """``{(card_id, order_id): {entry_type: (issued, used)}}`` of the given orders' lines."""
@@ -156,21 +199,24 @@ class LoyaltyHistory(models.Model):
     def _loyalty_reverse_orders(self, cards, order_model, orders, description):
         """Write, for each (card, order), the line that cancels what the order still does to the
         card: it takes back the points earned (less what refunds already took back, and less
-        what already expired) and gives back the points spent (less what was already given
-        back). Returns the new lines."""
+        what already expired) and gives back the points spent (less what refunds already gave
+        back). No rounding of its own: it takes back exactly what the order's lines say.
+        Returns the new lines."""
         totals = self._loyalty_order_totals(cards, order_model, orders.ids)
-        expired = {
-            card.id: card._loyalty_expired_share(order_model, orders.ids) for card in cards
-        }
+        expired = self._loyalty_expired_shares(cards, order_model, orders.ids)
         vals_list = []
         for (card_id, order_id), by_type in totals.items():
             earned, spent = by_type["order"]
             taken_back = by_type["refund"][1] - by_type["refund"][0] + by_type["reversal"][1]
-            given_back = by_type["reversal"][0]
-            lost = expired.get(card_id, {}).get(order_id, 0.0)
+            given_back = (
+                by_type["reversal"][0]
+                + by_type["refund_redeemed"][0] - by_type["refund_redeemed"][1]
+            )
+            lost = expired.get((card_id, order_id), 0.0)
             used, issued = max(earned - taken_back - lost, 0.0), spent - given_back
-            rounding = self.env["loyalty.card"].browse(card_id).currency_id.rounding or 0.01
-            if abs(used) < rounding and abs(issued) < rounding:
+            if float_is_zero(used, precision_digits=2) and float_is_zero(
+                issued, precision_digits=2
+            ):
                 continue
             vals_list.append(
                 {
@@ -186,61 +232,63 @@ class LoyaltyHistory(models.Model):
         return self.sudo().create(vals_list)
 
     @api.model
-    def _loyalty_write_refunds(self, cards, orders, amounts, ratios):
-        """Write the refund lines that bring what was taken back from each order to its
-        refunded share. ``amounts``: ``{(card_id, order_id): (earned, already taken back)}``;
-        ``ratios``: ``{order: share refunded}``. Only the difference is written (idempotent),
-        and points of the order that already expired are not taken back a second time."""
-        vals_list = []
-        for (card_id, order_id), (earned, already) in amounts.items():
-            order = orders.browse(order_id)
-            card = cards.browse(card_id)
-            target = card.program_id._loyalty_round_points(max(earned, 0.0) * ratios[order])
-            lost = card._loyalty_expired_share(orders._name, [order_id]).get(order_id, 0.0)
-            delta = min(target, max(earned - lost, 0.0)) - already
-            if float_is_zero(delta, precision_digits=2):
-                continue
-            vals_list.append(
-                {
-                    "card_id": card_id,
-                    "order_model": orders._name,
-                    "order_id": order_id,
-                    "entry_type": "refund",
-                    "used": max(delta, 0.0),
-                    "issued": max(-delta, 0.0),
-                    "description": _("Refund on %s", order.display_name),
-                }
-            )
-        lines = self.sudo().create(vals_list)
-        lines.card_id._loyalty_sync_points()
-        return lines
+    def _loyalty_sync_refunds(self, order_model, orders, ratios):
+        """Bring what was taken back from (and given back to) each member card for ``orders``
+        to the share refunded: ``ratios`` is ``{order: share refunded, 0 to 1}``.
 
-    # Pending points ----------------------------------------------------------------
-
-    @api.model
-    def _loyalty_pending_sql(self, card_ids, today):
-        """Per card, the points of orders still inside the return window, less what
-        cancellations and refunds took back from those orders."""
-        return SQL(
-            """
-            WITH pending_orders AS (
-                SELECT DISTINCT card_id, order_model, order_id
-                  FROM loyalty_history
-                 WHERE card_id IN %(card_ids)s
-                   AND entry_type = 'order'
-                   AND available_date > %(today)s
-            )
-            SELECT h.card_id,
-                   SUM(CASE WHEN h.entry_type = 'order' AND h.available_date > %(today)s
-                            THEN h.issued ELSE 0 END)
-                 - SUM(CASE WHEN h.entry_type IN ('reversal', 'refund') THEN h.used ELSE 0 END)
-                 + SUM(CASE WHEN h.entry_type = 'refund' THEN h.issued ELSE 0 END)
-              FROM loyalty_history h
-              JOIN pending_orders p
-                ON p.card_id = h.card_id AND p.order_model = h.order_model
-               AND p.order_id = h.order_id
-             GROUP BY h.card_id
-            """,
-            card_ids=tuple(card_ids),
-            today=today,
+        The rule: a refund of a share *r* of an order takes back *r* of the points the order
+        earned (rounded down like the accrual; points of the order that already expired are not
+        taken back a second time) and gives back *r* of the points the order spent (rounded
+        down: a refund never returns more than was spent). Only the difference with what
+        earlier refunds did is written, so running it again writes nothing, and a credit note
+        reset to draft (share back to 0) writes the opposite lines. Only the order's current
+        confirmation counts: a cancellation settles everything before it."""
+        History = self.sudo()
+        lines = History.search(
+            [
+                ("order_model", "=", order_model),
+                ("order_id", "in", orders.ids),
+                ("card_id.is_membership", "=", True),
+            ],
+            order="id",
         )
+        if not lines:
+            return History
+        cards = lines.card_id
+        cards._loyalty_lock()
+        # {(card_id, order_id): [earned, spent, taken back, given back]} since the last reversal
+        current = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+        for line in lines:
+            key = (line.card_id.id, line.order_id)
+            if line.entry_type == "reversal":
+                current[key] = [0.0, 0.0, 0.0, 0.0]
+            elif line.entry_type == "order":
+                current[key][0] += line.issued
+                current[key][1] += line.used
+            elif line.entry_type == "refund":
+                current[key][2] += line.used - line.issued
+            elif line.entry_type == "refund_redeemed":
+                current[key][3] += line.issued - line.used
+        expired = self._loyalty_expired_shares(cards, order_model, orders.ids)
+        vals_list = []
+        for (card_id, order_id), (earned, spent, taken, given) in current.items():
+            order = orders.browse(order_id)
+            program = cards.browse(card_id).program_id
+            ratio = ratios.get(order, 0.0)
+            lost = expired.get((card_id, order_id), 0.0)
+            take = min(program._loyalty_round_points(max(earned, 0.0) * ratio),
+                       max(earned - lost, 0.0)) - taken
+            give = program._loyalty_round_points(max(spent, 0.0) * ratio) - given
+            base = {"card_id": card_id, "order_model": order_model, "order_id": order_id}
+            if not float_is_zero(take, precision_digits=2):
+                vals_list.append(dict(
+                    base, entry_type="refund", used=max(take, 0.0), issued=max(-take, 0.0),
+                    description=_("Refund on %s", order.display_name),
+                ))
+            if not float_is_zero(give, precision_digits=2):
+                vals_list.append(dict(
+                    base, entry_type="refund_redeemed", issued=max(give, 0.0),
+                    used=max(-give, 0.0),
+                    description=_("Points spent on %s returned (refund)", order.display_name),
+                ))
+        return History.create(vals_list)

@@ -1,9 +1,10 @@
 from collections import defaultdict
 
 from odoo import _, models
-from odoo.tools import float_round
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_round
 
-from .loyalty_card import loyalty_points_flow
+from .loyalty_card_points import loyalty_points_flow
 
 
 class PosOrder(models.Model):
@@ -23,8 +24,9 @@ class PosOrder(models.Model):
     # -- accrual ---------------------------------------------------------------------
 
     def _loyalty_process_membership(self):
-        """Earn (or, for a refund, take back) membership points for these paid orders, and
-        upgrade the member's tier. Idempotent: an order synced twice earns once."""
+        """Earn membership points for these paid orders, take back (in proportion) the points
+        of the orders they refund, and upgrade the member's tier. An exchange (returned items
+        and new items in one order) does both. Idempotent: an order synced twice earns once."""
         for order in self:
             company = order.company_id
             program = company.loyalty_program_id
@@ -35,22 +37,40 @@ class PosOrder(models.Model):
             refunded = order.lines.refunded_orderline_id.order_id
             if refunded:
                 refunded._loyalty_sync_pos_refunds()
+            if not order.lines.filtered(lambda line: not line.refunded_orderline_id):
                 continue
             # Points are earned only in the shops where the program is available, as the POS
             # shows them only there.
             if not order.partner_id or program not in order.config_id.sudo()._get_program_ids():
+                order._loyalty_refuse_foreign_redemptions(self.env["loyalty.card"])
                 continue
-            card = company._loyalty_member_cards(order.partner_id)[:1]
-            if not card and company.loyalty_auto_enroll:
-                card = (
-                    self.env["loyalty.card"].sudo().with_company(company)
-                    .with_context(loyalty_tier_reason="order")
-                    .create({"program_id": program.id, "partner_id": order.partner_id.id})
-                )
+            if company.loyalty_auto_enroll:
+                card = company._loyalty_enroll(order.partner_id, reason="order")[:1]
+            else:
+                card = company._loyalty_member_cards(order.partner_id)[:1]
+            order._loyalty_refuse_foreign_redemptions(card)
             if card:
                 order._loyalty_accrue(card)
 
+    def _loyalty_refuse_foreign_redemptions(self, card):
+        """Reward lines paid with member points must be paid with the customer's own card."""
+        self.ensure_one()
+        foreign = self.lines.coupon_id.filtered("is_membership") - card
+        if foreign:
+            raise UserError(
+                _(
+                    "The points of member card %(code)s cannot pay for an order of %(customer)s.",
+                    code=", ".join(foreign.mapped("code")),
+                    customer=self.partner_id.display_name or _("an anonymous customer"),
+                )
+            )
+
     def _loyalty_accrue(self, card):
+        """Write the order's line in the member's ledger, once: the points the order earns
+        (computed here, never taken from the POS) and the points its rewards cost, after the
+        same checks as a sales order's confirmation, under the card's lock: the rewards are
+        the member program's, allowed for the member's tier, and paid with points the member
+        can spend now (not pending, not spent meanwhile at another till)."""
         self.ensure_one()
         History = self.env["loyalty.history"].sudo()
         card = card.sudo()
@@ -61,24 +81,61 @@ class PosOrder(models.Model):
             limit=1,
         ):
             return History
+        reward_lines = self.lines.filtered(lambda line: line.coupon_id == card)
+        self._loyalty_check_redemption(card, reward_lines)
         won = self._loyalty_membership_points(card.program_id, card.tier_id)
-        spent = sum(self.lines.filtered(lambda line: line.coupon_id == card).mapped("points_cost"))
+        spent = sum(reward_lines.mapped("points_cost"))
         if not won and not spent:
             return History
-        line = History.create(
-            {
-                "card_id": card.id,
-                "order_model": self._name,
-                "order_id": self.id,
-                "entry_type": "order",
-                "issued": won,
-                "used": spent,
-                "description": _("Onsite %s", self.display_name),
-            }
-        )
-        card._loyalty_sync_points()
+        with loyalty_points_flow():
+            line = History.create(
+                {
+                    "card_id": card.id,
+                    "order_model": self._name,
+                    "order_id": self.id,
+                    "entry_type": "order",
+                    "issued": won,
+                    "used": spent,
+                    "description": _("Onsite %s", self.display_name),
+                }
+            )
         card._loyalty_update_tiers(reason="order", allow_downgrade=False, pos_order=self)
         return line
+
+    def _loyalty_check_redemption(self, card, reward_lines):
+        """The refusals of a sales order's confirmation, at POS sync (see
+        ``sale.order._loyalty_check_redemptions``)."""
+        for line in reward_lines:
+            if line.points_cost < 0:
+                raise UserError(_("A reward cannot cost a negative number of points."))
+            reward = line.reward_id.sudo()  # cashiers do not read tiers
+            if reward and reward.program_id != card.program_id:
+                raise UserError(
+                    _("The reward “%(reward)s” cannot be paid with membership points.",
+                      reward=reward.description)
+                )
+            if reward.tier_ids and card.tier_id not in reward.tier_ids:
+                raise UserError(
+                    _(
+                        "The reward “%(reward)s” is reserved for %(tiers)s members.",
+                        reward=reward.description,
+                        tiers=", ".join(reward.tier_ids.mapped("name")),
+                    )
+                )
+        cost = sum(reward_lines.mapped("points_cost"))
+        if cost > 0:
+            spendable = card._loyalty_spendable_points()[card.id]
+            if float_compare(cost, spendable, precision_digits=2) > 0:
+                raise UserError(
+                    _(
+                        "%(customer)s cannot pay for “%(rewards)s” with points: it costs "
+                        "%(cost)s, and the member can spend %(spendable)s now.",
+                        customer=card.partner_id.display_name,
+                        rewards=", ".join(reward_lines.reward_id.mapped("description")),
+                        cost=card._format_points(cost),
+                        spendable=card._format_points(spendable),
+                    )
+                )
 
     def _loyalty_membership_points(self, program, tier):
         """Points this order earns from the membership ``program``: the same rules and the same
@@ -88,7 +145,8 @@ class PosOrder(models.Model):
         self.ensure_one()
         # Combo items count (they carry the combo's price; the combo line itself is at 0), as in
         # the browser, which counts every line.
-        lines = self.lines.filtered(lambda line: line.qty)
+        # Returned items of an exchange are settled by the refund of their order, not here.
+        lines = self.lines.filtered(lambda line: line.qty and not line.refunded_orderline_id)
         regular = lines.filtered(lambda line: not line.is_reward_line)
         # Reward lines of this program, gift cards and e-wallets don't count (no feedback loop).
         counted = lines.filtered(
@@ -141,43 +199,72 @@ class PosOrder(models.Model):
         }
 
     def _loyalty_sync_pos_refunds(self):
-        """Take back points earned on these orders in proportion to what POS refunds returned
-        (Odoo leaves them: buy, earn, refund, keep the points). Idempotent."""
-        History = self.env["loyalty.history"].sudo()
-        cards = History.search(
-            [("order_model", "=", self._name), ("order_id", "in", self.ids),
-             ("entry_type", "=", "order"), ("card_id.program_id.is_membership_program", "=", True)]
-        ).card_id
-        if not cards:
-            return History
-        cards._loyalty_lock()
-        totals = History._loyalty_order_totals(cards, self._name, self.ids)
-        amounts = {
-            key: (
-                by_type["order"][0] - by_type["reversal"][1],
-                by_type["refund"][1] - by_type["refund"][0],
-            )
-            for key, by_type in totals.items()
-        }
-        return History._loyalty_write_refunds(cards, self, amounts, self._loyalty_refunded_ratio())
+        """Take back the points earned on these orders, and give back the points they spent, in
+        proportion to what POS refunds returned (Odoo leaves both as they were). Idempotent."""
+        return self.env["loyalty.history"]._loyalty_sync_refunds(
+            self._name, self, self._loyalty_refunded_ratio()
+        )
 
     # -- pos_loyalty's client round trip -------------------------------------------------
 
     def _loyalty_membership_coupon_keys(self, coupon_data):
-        """Keys of ``coupon_data`` (pos_loyalty's per-coupon dict) for the membership program."""
+        """Keys of ``coupon_data`` (pos_loyalty's per-coupon dict) that concern member cards:
+        existing cards decided by the card itself, new ones by the program they claim."""
         program = self.company_id.loyalty_program_id
-        return [key for key, vals in coupon_data.items() if vals.get("program_id") == program.id]
+        ids = {key for key in coupon_data if key > 0} | {
+            int(vals["giftCardId"]) for vals in coupon_data.values() if vals.get("giftCardId")
+        }
+        existing = self.env["loyalty.card"].sudo().browse(ids).exists().filtered("is_membership")
+        return [
+            key for key, vals in coupon_data.items()
+            if key in existing.ids or (key < 0 and vals.get("program_id") == program.id)
+            or vals.get("giftCardId") in existing.ids
+        ]
+
+    def validate_coupon_programs(self, point_changes, new_codes):
+        """Before payment, the POS asks whether its rewards can be paid: for member cards the
+        answer uses the points the member can spend now (pending points are not spendable)."""
+        result = super().validate_coupon_programs(point_changes, new_codes)
+        if not result.get("successful"):
+            return result
+        changes = {int(key): value for key, value in point_changes.items()}
+        cards = self.env["loyalty.card"].sudo().browse(
+            key for key in changes if key > 0
+        ).exists().filtered("is_membership")
+        spendable = cards._loyalty_spendable_points()
+        for card in cards:
+            change = changes[card.id]
+            if change < 0 and float_compare(-change, spendable[card.id], precision_digits=2) > 0:
+                return {
+                    "successful": False,
+                    "payload": {
+                        "message": _(
+                            "%(customer)s can spend %(spendable)s now (balance %(balance)s); "
+                            "the rewards of this order cost %(cost)s. Remove a reward.",
+                            customer=card.partner_id.display_name,
+                            spendable=card._format_points(spendable[card.id]),
+                            balance=card._format_points(card.points),
+                            cost=card._format_points(-change),
+                        ),
+                        "updated_points": {card.id: card.points},
+                    },
+                }
+        return result
 
     def confirm_coupon_programs(self, coupon_data):
-        """The membership points were already written at sync: neutralise the client's figure
-        (kept only to link reward lines to the card), and don't let the POS create a member
-        card for a customer who is not enrolled (unless automatic enrolment is on, in which case
-        the card was created at sync too)."""
+        """Membership points were already written at sync, from the server's own figures: the
+        client's figure for a member card is dropped (the entry is kept only to link the reward
+        lines to the card, and only for the card of the order's customer); the POS may not
+        create a member card (automatic enrolment, when on, made it at sync), nor use a member
+        card as a gift card."""
         coupon_data = {int(k): v for k, v in coupon_data.items()}
+        own = self.company_id._loyalty_member_cards(self.partner_id)
         for key in self._loyalty_membership_coupon_keys(coupon_data):
-            coupon_data[key] = dict(coupon_data[key], points=0)
-            if key < 0 and not self.company_id._loyalty_member_cards(self.partner_id):
+            vals = coupon_data[key]
+            if vals.get("giftCardId") or (key > 0 and key not in own.ids) or (key < 0 and not own):
                 del coupon_data[key]
+                continue
+            coupon_data[key] = dict(vals, points=0)
         with loyalty_points_flow():
             return super().confirm_coupon_programs(coupon_data)
 

@@ -1,4 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class ResCompany(models.Model):
@@ -21,6 +23,109 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         companies._loyalty_install_membership()
         return companies
+
+    def write(self, vals):
+        if "loyalty_program_id" not in vals:
+            return super().write(vals)
+        old_programs = self.loyalty_program_id
+        res = super().write(vals)
+        new_programs = self.loyalty_program_id - old_programs
+        Card = self.env["loyalty.card"].sudo()
+        Card._loyalty_recompute_membership_flags(old_programs | new_programs)
+        if new_programs:
+            self._loyalty_open_ledgers(new_programs)
+        return res
+
+    @api.constrains("loyalty_program_id")
+    def _check_loyalty_program_company(self):
+        for company in self.filtered("loyalty_program_id"):
+            program = company.loyalty_program_id
+            if program.company_id != company:
+                raise ValidationError(
+                    _(
+                        "The membership program of %(company)s must belong to it: “%(program)s” "
+                        "is a program of %(other)s. Set its company to %(company)s, or choose "
+                        "another program.",
+                        company=company.name,
+                        program=program.name,
+                        other=program.company_id.name or _("every company"),
+                    )
+                )
+
+    def _loyalty_open_ledgers(self, programs):
+        """An existing loyalty program became a membership program: each of its cards that
+        already holds points gets one opening line, so that its balance is kept and explained
+        by its ledger from now on. Set-wise: one query finds what the ledgers do not explain."""
+        self.env["loyalty.card"].flush_model(["points", "program_id"])
+        self.env["loyalty.history"].flush_model(["card_id", "issued", "used"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT card.id, card.points - COALESCE(SUM(h.issued - h.used), 0)
+                  FROM loyalty_card card
+                  LEFT JOIN loyalty_history h ON h.card_id = card.id
+                 WHERE card.program_id IN %s
+                 GROUP BY card.id
+                HAVING ABS(card.points - COALESCE(SUM(h.issued - h.used), 0)) > 0.005
+                """,
+                tuple(programs.ids),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        # The balances stay as they are: the opening lines explain them. They are written with
+        # balance_after set by hand, outside the ledger writer (which would add them again).
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO loyalty_history (card_id, partner_id, entry_type, issued, used,
+                                             balance_after, description, user_id,
+                                             create_uid, create_date, write_uid, write_date)
+                SELECT card.id, card.partner_id, 'adjustment', GREATEST(v.gap, 0),
+                       GREATEST(-v.gap, 0), card.points, %s, %s,
+                       %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC'
+                  FROM (VALUES %s) AS v(id, gap)
+                  JOIN loyalty_card card ON card.id = v.id
+                """,
+                _("Opening balance (the program became the membership program)"),
+                self.env.uid,
+                self.env.uid,
+                self.env.uid,
+                SQL(", ").join(SQL("(%s, %s::numeric)", card_id, gap) for card_id, gap in rows),
+            )
+        )
+        self.env["loyalty.history"].invalidate_model()
+
+    def _loyalty_enroll(self, partners, reason="manual"):
+        """Give ``partners`` a member card of this company (those who have one keep it) and
+        return all their member cards. Two transactions enrolling the same customer at once
+        (a sales order and a POS order) make one card: the contacts' rows are locked and
+        marked as changed, so the second transaction waits, then fails with a serialisation
+        error that Odoo retries, and its retry finds the card; a unique index is the last
+        guard."""
+        self.ensure_one()
+        program = self.loyalty_program_id
+        if not program or not partners:
+            return self.env["loyalty.card"]
+        existing = self._loyalty_member_cards(partners)
+        new = partners - existing.partner_id
+        if not new:
+            return existing
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id IN %s",
+                tuple(sorted(new.ids)),
+            )
+        )
+        existing = self._loyalty_member_cards(partners)
+        new = partners - existing.partner_id
+        if not new:
+            return existing
+        cards = self.env["loyalty.card"].sudo().with_company(self).with_context(
+            loyalty_tier_reason=reason
+        ).create([{"program_id": program.id, "partner_id": p.id} for p in new])
+        return existing | cards
 
     @api.model
     def _loyalty_default_tier_values(self, currency):

@@ -25,6 +25,9 @@ class ResPartner(models.Model):
         search="_search_loyalty_card_code", groups="base.group_user"
     )
     loyalty_tier_name = fields.Char(string="Tier Name", compute="_compute_loyalty_member_card")
+    # The tier's id as a number, for the POS (which does not load tiers) to match tier-only
+    # rewards.
+    loyalty_tier_ref = fields.Integer(compute="_compute_loyalty_member_card")
     loyalty_tier_multiplier = fields.Float(
         string="Tier Multiplier", compute="_compute_loyalty_member_card"
     )
@@ -63,6 +66,7 @@ class ResPartner(models.Model):
             tier = partner.loyalty_tier_id.sudo()
             partner.loyalty_tier_color = tier.color
             partner.loyalty_tier_name = tier.name
+            partner.loyalty_tier_ref = tier.id
             partner.loyalty_tier_multiplier = tier.multiplier or 1.0
             partner.loyalty_tier_perks = tier.description
             partner.loyalty_points_expiring = card.points_expiring
@@ -91,6 +95,7 @@ class ResPartner(models.Model):
         return [
             *super()._load_pos_data_fields(config_id),
             "loyalty_card_code", "loyalty_is_member", "loyalty_tier_name", "loyalty_tier_color",
+            "loyalty_tier_ref",
             "loyalty_tier_multiplier", "loyalty_tier_perks", "loyalty_points",
             "loyalty_points_expiring", "loyalty_points_expiring_date",
         ]

@@ -1,8 +1,10 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
-from .loyalty_card import loyalty_points_flow
+from .loyalty_card_points import loyalty_points_flow
 
 
 class SaleOrder(models.Model):
@@ -12,6 +14,13 @@ class SaleOrder(models.Model):
     def _loyalty_member_card(self):
         self.ensure_one()
         return self.company_id._loyalty_member_cards(self.partner_id)[:1]
+
+    def _loyalty_cards_of_customer(self):
+        """The member cards whose points may pay for rewards on these orders: their customers'."""
+        cards = self.env["loyalty.card"]
+        for order in self:
+            cards |= order.company_id._loyalty_member_cards(order.partner_id)
+        return cards
 
     def _loyalty_membership_orders(self):
         """Orders whose customer holds (or may get) a card of the company's membership program."""
@@ -44,23 +53,50 @@ class SaleOrder(models.Model):
         orders = self._loyalty_membership_orders()
         for company in orders.company_id.filtered("loyalty_auto_enroll"):
             partners = orders.filtered(lambda o, co=company: o.company_id == co).partner_id
-            new = partners - company._loyalty_member_cards(partners).partner_id
-            if new:
-                self.env["loyalty.card"].sudo().with_company(company).with_context(
-                    loyalty_tier_reason="order"
-                ).create([
-                    {"program_id": company.loyalty_program_id.id, "partner_id": p.id, "points": 0}
-                    for p in new
-                ])
+            company._loyalty_enroll(partners, reason="order")
         # Lock the member cards before Odoo checks the balances, so that two confirmations
         # spending the same points are serialised and the second one sees the first.
         self._loyalty_cards_to_lock()._loyalty_lock()
+        self._loyalty_check_redemptions()
         with loyalty_points_flow():
-            res = super(SaleOrder, self.with_context(loyalty_cards_locked=True)).action_confirm()
+            res = super().action_confirm()
         # An order confirmed again after a cancellation may have standing credit notes.
         orders.filtered("invoice_ids")._loyalty_sync_refunds()
         orders._loyalty_update_member_tiers()
         return res
+
+    def _loyalty_check_redemptions(self):
+        """Refuse, with the figures, an order whose rewards cost more member points than the
+        member can spend (Odoo's own check only says that "one or more rewards" are invalid)."""
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            member_rewards = order.order_line.filtered(
+                lambda line: line.reward_id and line.coupon_id.is_membership
+            )
+            for line in member_rewards:
+                refusal = order._loyalty_reward_refusal(line.reward_id)
+                if refusal:
+                    raise UserError(refusal)
+            for card in order._loyalty_cards_to_lock():
+                available = order._get_real_points_for_coupon(card)
+                if available >= 0:
+                    continue
+                lines = order.order_line.filtered(lambda line, c=card: line.coupon_id == c)
+                cost = sum(lines.mapped("points_cost"))
+                pending = card._loyalty_pending_points().get(card.id, 0.0)
+                raise UserError(
+                    _(
+                        "%(customer)s cannot pay for “%(rewards)s” with points: it costs "
+                        "%(cost)s, and the member can spend %(spendable)s now (balance "
+                        "%(balance)s, of which %(pending)s pending until the return period "
+                        "ends). Remove the reward or lower it.",
+                        customer=order.partner_id.display_name,
+                        rewards=", ".join(lines.reward_id.mapped("description")),
+                        cost=card._format_points(cost),
+                        spendable=card._format_points(max(card.points - pending, 0.0)),
+                        balance=card._format_points(card.points),
+                        pending=card._format_points(pending),
+                    )
+                )
 
     def _loyalty_update_member_tiers(self):
         """Upgrade the members of these (just confirmed) orders at once; downgrades wait for
@@ -158,21 +194,84 @@ class SaleOrder(models.Model):
 
     def _update_loyalty_history(self, coupon_id, points):
         """Odoo edits the order's ledger line when a reward is added to a confirmed order;
-        member ledgers are append-only, so this writes a new line instead."""
+        member ledgers are append-only, so this writes a new line instead, once the card is
+        locked and the member is known to have the points."""
         if not coupon_id.is_membership:
             return super()._update_loyalty_history(coupon_id, points)
         self.ensure_one()
+        coupon_id._loyalty_lock()
+        spendable = coupon_id._loyalty_spendable_points()[coupon_id.id]
+        if points > 0 and float_compare(points, spendable, precision_digits=2) > 0:
+            raise UserError(
+                _(
+                    "%(customer)s can spend %(spendable)s now; this reward costs %(cost)s.",
+                    customer=coupon_id.partner_id.display_name,
+                    spendable=coupon_id._format_points(spendable),
+                    cost=coupon_id._format_points(points),
+                )
+            )
         self.env["loyalty.history"].sudo().create(
             {
                 "card_id": coupon_id.id,
                 "order_model": self._name,
                 "order_id": self.id,
                 "entry_type": "order",
-                "used": points,
+                "issued": max(-points, 0.0),
+                "used": max(points, 0.0),
                 "description": _("Order %s", self.display_name),
             }
         )
         return None
+
+    def _add_points_for_coupon(self, coupon_points):
+        """On a confirmed order Odoo adds the points of a recomputation to the card by hand,
+        with no ledger line; a member's points were earned at confirmation and change only by
+        cancellation or refund, so member cards keep them."""
+        if self.state == "sale":
+            coupon_points = {
+                coupon: points for coupon, points in coupon_points.items()
+                if not coupon.is_membership
+            }
+        return super()._add_points_for_coupon(coupon_points)
+
+    def _compute_loyalty_data(self):
+        """The order's footer ("Issued / Used"): for member cards, what the order's current
+        confirmation earned and spent, net of refunds (Odoo adds up every line ever written for
+        the order, so an order cancelled and confirmed again showed its points twice)."""
+        super()._compute_loyalty_data()
+        orders = self.filtered(lambda o: o.state == "sale" and o.id and o.loyalty_data)
+        if not orders:
+            return
+        lines = self.env["loyalty.history"].sudo().search(
+            [("order_model", "=", self._name), ("order_id", "in", orders.ids)], order="id"
+        )
+        others = defaultdict(lambda: [0.0, 0.0])  # order_id -> [issued, used]
+        members = defaultdict(lambda: [0.0, 0.0])  # (card_id, order_id) -> [earned, spent]
+        for line in lines:
+            if not line.is_membership:
+                others[line.order_id][0] += line.issued
+                others[line.order_id][1] += line.used
+                continue
+            key = (line.card_id.id, line.order_id)
+            if line.entry_type == "reversal":  # a cancellation settles everything before it
+                members[key] = [0.0, 0.0]
+            elif line.entry_type == "order":
+                members[key][0] += line.issued
+                members[key][1] += line.used
+            elif line.entry_type == "refund":
+                members[key][0] -= line.used - line.issued
+            elif line.entry_type == "refund_redeemed":
+                members[key][1] -= line.issued - line.used
+        totals = defaultdict(lambda: [0.0, 0.0])
+        for order_id, (issued, used) in others.items():
+            totals[order_id][0] += issued
+            totals[order_id][1] += used
+        for (_card_id, order_id), (earned, spent) in members.items():
+            totals[order_id][0] += earned
+            totals[order_id][1] += spent
+        for order in orders:
+            issued, cost = totals[order.id]
+            order.loyalty_data = dict(order.loyalty_data, issued=issued, cost=cost)
 
     def _action_cancel(self):
         previously_confirmed = self.filtered(lambda s: s.state == "sale")
@@ -187,7 +286,6 @@ class SaleOrder(models.Model):
                 previously_confirmed,
                 lambda order: self.env._("Cancellation of %s", order.display_name),
             )
-            cards._loyalty_sync_points()
         return res
 
     def _loyalty_refunded_ratio(self):
@@ -211,37 +309,12 @@ class SaleOrder(models.Model):
         return ratios
 
     def _loyalty_sync_refunds(self):
-        """Take back (or give back) the points earned on these orders in proportion to what
-        their posted credit notes refund. Idempotent: it writes only the difference between
-        what should have been taken back and what already was.
-
-        Only the order's current confirmation counts: a cancellation settles everything before
-        it (see ``_action_cancel``), so an order confirmed again after a cancellation earns
-        anew and its standing credit notes take their share of the new points."""
+        """Take back (or give back) the points earned and spent on these orders in proportion
+        to what their posted credit notes refund (see ``loyalty.history._loyalty_sync_refunds``).
+        Idempotent."""
         orders = self.filtered(lambda o: o.state == "sale")
-        cards = orders._loyalty_cards_to_lock()
-        if not cards:
+        if not orders:
             return self.env["loyalty.history"]
-        cards._loyalty_lock()
-        History = self.env["loyalty.history"].sudo()
-        # {(card_id, order_id): [earned, taken back by refunds]} since the last cancellation
-        current = defaultdict(lambda: [0.0, 0.0])
-        lines = History.search(
-            [
-                ("card_id", "in", cards.ids),
-                ("order_model", "=", self._name),
-                ("order_id", "in", orders.ids),
-            ],
-            order="id",
-        )
-        for line in lines:
-            key = (line.card_id.id, line.order_id)
-            if line.entry_type == "reversal":
-                current[key] = [0.0, 0.0]
-            elif line.entry_type == "order":
-                current[key][0] += line.issued
-            elif line.entry_type == "refund":
-                current[key][1] += line.used - line.issued
-        return History._loyalty_write_refunds(
-            cards, orders, dict(current), orders._loyalty_refunded_ratio()
+        return self.env["loyalty.history"]._loyalty_sync_refunds(
+            self._name, orders, orders._loyalty_refunded_ratio()
         )

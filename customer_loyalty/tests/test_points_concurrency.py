@@ -3,9 +3,11 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tests import TransactionCase, tagged
+
+from ..models.loyalty_card_points import loyalty_points_flow
 
 COMPANY_NAME = "Loyalty Lock Test Shop"
 
@@ -177,7 +179,7 @@ class TestPointsConcurrency(TransactionCase):
             cr_b.execute("SET LOCAL statement_timeout = '30s'")
             env_b = self._env(cr_b, loyalty_lock_timeout="1s")
             second = env_b["sale.order"].browse(second_id)
-            with self.assertRaisesRegex(ValidationError, "rewards on the sale order is invalid"):
+            with self.assertRaisesRegex(UserError, "can spend 10 Points now"):
                 second.action_confirm()
             cr_b.rollback()
         finally:
@@ -190,3 +192,103 @@ class TestPointsConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             orders = self._env(cr)["sale.order"].browse(self.ids["orders"])
             self.assertEqual(orders.mapped("state"), ["sale", "draft"])
+
+    def test_two_tills_cannot_spend_the_same_points(self):
+        """The check a POS sync makes (``pos.order._loyalty_accrue``: lock the card, then check
+        the redemption against the points the member can spend) run by two tills at once: the
+        second waits for the first, and once the first is committed it is refused."""
+        card_id = self.ids["card"]
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+        try:
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_a, env_b = self._env(cr_a), self._env(cr_b, loyalty_lock_timeout="1s")
+            reward = env_a["loyalty.card"].browse(card_id).program_id.reward_ids
+
+            def till(env):
+                card = env["loyalty.card"].browse(card_id)
+                lines = env["pos.order.line"].new(
+                    {"reward_id": reward.id, "coupon_id": card.id, "points_cost": 100,
+                     "is_reward_line": True}
+                )
+                card._loyalty_lock()
+                env["pos.order"]._loyalty_check_redemption(card, lines)
+                with loyalty_points_flow():
+                    env["loyalty.history"].create({
+                        "card_id": card.id, "entry_type": "order", "used": 100,
+                        "order_model": "pos.order", "order_id": 0, "description": "till",
+                    })
+
+            till(env_a)  # till A spends the 100 points, holding the card's lock
+            with self.assertRaisesRegex(UserError, "being used in another transaction"):
+                till(env_b)
+            cr_b.rollback()
+            cr_a.commit()
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_b = self._env(cr_b, loyalty_lock_timeout="1s")
+            with self.assertRaisesRegex(UserError, "can spend 0 Points now"):
+                till(env_b)
+            cr_b.rollback()
+        finally:
+            cr_a.close()
+            cr_b.close()
+        points, lines = self._card_state()
+        self.assertEqual(points, 0)
+        self.assertEqual(lines, [("adjustment", 100.0, 0.0), ("order", 0.0, 100.0)])
+
+    def test_concurrent_enrolment_creates_one_card(self):
+        """A sales order and a POS order enrol the same new customer at once: one card."""
+        with self.registry.cursor() as cr:
+            partner = self._env(cr)["res.partner"].create({"name": "Lock Test Newcomer"})
+            self.ids["newcomer"] = partner.id
+        self.addCleanup(self._delete_newcomer)
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+        try:
+            cr_b.execute("SET LOCAL lock_timeout = '1s'")
+            env_a, env_b = self._env(cr_a), self._env(cr_b)
+            company_a = env_a["res.company"].browse(self.ids["company"])
+            company_b = env_b["res.company"].browse(self.ids["company"])
+            newcomer_a = env_a["res.partner"].browse(self.ids["newcomer"])
+            newcomer_b = env_b["res.partner"].browse(self.ids["newcomer"])
+            card_a = company_a._loyalty_enroll(newcomer_a, reason="order")
+            self.assertTrue(card_a)
+            # B waits for A's enrolment and gives up (Odoo retries such a request).
+            with self.assertRaises(psycopg2.errors.LockNotAvailable):
+                company_b._loyalty_enroll(newcomer_b, reason="order")
+            cr_b.rollback()
+            # Even code that skips the enrolment's lock waits on the unique index.
+            cr_b.execute("SET LOCAL lock_timeout = '1s'")
+            env_b = self._env(cr_b)
+            with self.assertRaises(psycopg2.errors.LockNotAvailable):
+                env_b["loyalty.card"].create({
+                    "program_id": self.ids["program"], "partner_id": self.ids["newcomer"],
+                })
+            cr_b.rollback()
+            cr_a.commit()
+            # B's retry finds A's card and makes none.
+            env_b = self._env(cr_b)
+            company_b = env_b["res.company"].browse(self.ids["company"])
+            card_b = company_b._loyalty_enroll(
+                env_b["res.partner"].browse(self.ids["newcomer"]), reason="order"
+            )
+            self.assertEqual(card_b.id, card_a.id)
+            cr_b.commit()
+        finally:
+            cr_a.close()
+            cr_b.close()
+        with self.registry.cursor() as cr:
+            cards = self._env(cr, active_test=False)["loyalty.card"].search(
+                [("partner_id", "=", self.ids["newcomer"])]
+            )
+            self.assertEqual(len(cards), 1)
+
+    def _delete_newcomer(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr, active_test=False)
+            cards = env["loyalty.card"].search([("partner_id", "=", self.ids["newcomer"])])
+            env["loyalty.tier.history"].search([("card_id", "in", cards.ids)]).unlink()
+            env["mail.message"].search(
+                [("model", "in", ("loyalty.card", "res.partner")),
+                 ("res_id", "in", [*cards.ids, self.ids["newcomer"]])]
+            ).unlink()
+            cards.unlink()
+            env["res.partner"].browse(self.ids["newcomer"]).unlink()

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_points import PointsCommon
@@ -73,7 +73,9 @@ class TestPointsPending(PointsCommon):
             self._claim(second, self.reward_voucher)
             self._confirm(first)
             self.assertBalance(self.alice_card, 210)
-            with self._refused(ValidationError, "rewards on the sale order is invalid"):
+            # The refusal says why, with the figures (200 of the 210 points are pending).
+            with self._refused(UserError, "can spend 0 Points now .balance 210 Points, of "
+                                          "which 210 Points pending"):
                 second.action_confirm()
         self.assertEqual(second.state, "draft")
         self.assertBalance(self.alice_card, 210)

@@ -92,7 +92,8 @@ class TestPointsProperty(PointsCommon):
 
     def _expected_balance(self, card):
         """``(balance, expired)``: the plain account of the card, what the orders still
-        standing give (earned less spent less the share their credit notes refund) plus the
+        standing give (earned less spent, less the share of the earned points their credit notes
+        refund, plus the share of the spent points they give back) plus the
         manual adjustments less what expired; and what expired."""
         expired = sum(self._lines(card, entry_type="expiry").mapped("used"))
         balance = self.adjusted - expired
@@ -105,8 +106,11 @@ class TestPointsProperty(PointsCommon):
             spent = sum(order.order_line.filtered(lambda line: line.coupon_id == card).mapped(
                 "points_cost"
             ))
+            # A credit note takes back its share of what the order earned and gives back its
+            # share of what the order spent, each rounded down.
             refunded = self.program._loyalty_round_points(earned * ratios[order])
-            balance += earned - spent - refunded
+            returned = self.program._loyalty_round_points(spent * ratios[order])
+            balance += earned - spent - refunded + returned
         return balance, expired
 
     def _pick(self, state, index):

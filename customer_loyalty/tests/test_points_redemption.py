@@ -1,4 +1,4 @@
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_points import PointsCommon
@@ -109,7 +109,7 @@ class TestPointsRedemption(PointsCommon):
         self._confirm(first)
         self.assertBalance(self.alice_card, 100 - 100 + 10)
         lines = self._lines(self.alice_card)
-        with self._refused(ValidationError, "rewards on the sale order is invalid"):
+        with self._refused(UserError, "it costs 100 Points, and the member can spend 10 Points"):
             second.action_confirm()
         self.assertEqual(second.state, "draft")
         self.assertEqual(self._lines(self.alice_card), lines)

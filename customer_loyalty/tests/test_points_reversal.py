@@ -76,7 +76,8 @@ class TestPointsReversal(PointsCommon):
             line.balance_after = 1000
         with self._refused(UserError, "cannot be deleted"):
             line.unlink()
-        line.description = "Order with a corrected description"  # not an amount: allowed
+        with self._refused(UserError, "cannot be changed"):
+            line.description = "Order with a corrected description"
         self._cancel(order)  # Odoo's own cancellation flow deletes its lines: not ours
         self.assertEqual(self._lines(self.alice_card).mapped("entry_type"), ["order", "reversal"])
         self.assertBalance(self.alice_card, 0)

@@ -100,3 +100,44 @@ class TestPosMemberScanTour(TestPointOfSaleHttpCommon):
     def test_scan_unknown_code(self):
         self.start_pos_tour("CustomerLoyaltyUnknownCodeTour")
         self.assertFalse(self.env["pos.order"].search([("partner_id", "=", self.member.id)]))
+
+    def test_gift_card_and_coupon_beside_a_member_scan(self):
+        """Odoo's own codes (all starting with 044) still work in the POS with the addon: a
+        coupon typed in and a gift card scanned, for a member who was scanned first."""
+        Program = self.env["loyalty.program"]
+        gift_program = Program.browse(Program.create_from_template("gift_card")["res_id"])
+        gift_program.write({
+            "pos_ok": True, "pos_config_ids": [Command.set(self.main_pos_config.ids)],
+            # The POS refuses to open with a gift card program it cannot print.
+            "pos_report_print_id": self.env.ref("loyalty.report_gift_card").id,
+        })
+        gift_card = self.env["loyalty.card"].create(
+            {"program_id": gift_program.id, "code": "044123456", "points": 50}
+        )
+        coupon_program = Program.create({
+            "name": "10% coupon", "program_type": "coupons", "trigger": "with_code",
+            "applies_on": "current", "pos_ok": True,
+            "pos_config_ids": [Command.set(self.main_pos_config.ids)],
+            "rule_ids": [Command.create({"reward_point_mode": "order", "reward_point_amount": 1})],
+            "reward_ids": [Command.create({
+                "reward_type": "discount", "discount": 10, "discount_mode": "percent",
+                "discount_applicability": "order", "required_points": 1,
+            })],
+        })
+        coupon = self.env["loyalty.card"].create(
+            {"program_id": coupon_program.id, "code": "044654321", "points": 1}
+        )
+        self.start_pos_tour("CustomerLoyaltyGiftCardCouponTour")
+        order = self.env["pos.order"].search([("partner_id", "=", self.member.id)])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.amount_total, 0.0)
+        # 5.10 less the 10% coupon (0.51) = 4.59 paid with the gift card.
+        self.assertAlmostEqual(gift_card.points, 50 - 4.59, places=2)
+        self.assertEqual(coupon.points, 0, "the coupon was used")
+        # The member earns on what the coupon left (4.59), x2 for Gold, rounded down: 9;
+        # the gift card is a means of payment and does not lower it.
+        self.card.invalidate_recordset()
+        line = self.card.history_ids.filtered(lambda h: h.order_model == "pos.order")
+        self.assertEqual(line.issued, 9)
+        self.assertEqual(self.card.points, 259)
+        self.assertEqual(self.card.points, self._ledger_sum(self.card))

@@ -77,7 +77,7 @@ class TestSecurity(LoyaltyCommon):
 
     def test_salesman_cannot_change_tier_or_code(self):
         card = self._as(self.salesman, self.alice_card)
-        with self.assertRaisesRegex(AccessError, "Only Loyalty Managers can change the tier"):
+        with self.assertRaisesRegex(AccessError, "Only Loyalty Managers can change member cards"):
             card.write({"tier_id": self.tier_gold.id})
         with self.assertRaisesRegex(AccessError, "Only Loyalty Managers"):
             card.write({"code": "044000"})

@@ -1,2 +1,3 @@
 from . import loyalty_card_update_balance
 from . import loyalty_card_replace
+from . import base_partner_merge

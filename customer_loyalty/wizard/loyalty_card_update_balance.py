@@ -1,10 +1,11 @@
 from odoo import _, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class LoyaltyCardUpdateBalance(models.TransientModel):
     """Odoo's balance-update wizard, for member cards: Loyalty Managers only, the reason is the
-    ledger line's description, and the change is posted on the card's and member's chatter."""
+    ledger line's description, the ledger line is what changes the balance (Odoo's wizard writes
+    the card's points itself), and the change is posted on the card's and member's chatter."""
 
     _inherit = "loyalty.card.update.balance"
 
@@ -14,16 +15,15 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
             return super().action_update_card_point()
         if not self.env.user.has_group("customer_loyalty.group_loyalty_manager"):
             raise AccessError(_("Only Loyalty Managers can adjust the points of a member card."))
-        old_balance = card.points
-        card._loyalty_lock()
-        # The check above is the access check: Odoo's flow also writes the ledger and the card
-        # and reads the program's communications, which a Loyalty Manager who is not a
-        # salesperson may not do (sudo keeps the user, who is recorded on the ledger line).
-        res = super(
-            LoyaltyCardUpdateBalance,
-            self.sudo().with_context(loyalty_entry_type="adjustment", tracking_disable=True),
-        ).action_update_card_point()
-        card._loyalty_sync_points()
+        card = card.sudo()
+        old_balance = card._loyalty_lock()[card.id]
+        if self.new_balance < 0 or abs(self.new_balance - old_balance) < 0.005:
+            # Odoo's own message (and its translations).
+            raise ValidationError(
+                _("New Balance should be positive and different then old balance.")
+            )
+        # sudo keeps the user, who is recorded on the ledger line.
+        card._loyalty_adjust_balance(self.new_balance, description=self.description)
         body = _(
             "Points adjusted from %(old)s to %(new)s by %(user)s: %(reason)s",
             old=card._format_points(old_balance),
@@ -31,7 +31,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
             user=self.env.user.name,
             reason=self.description,
         )
-        card.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        card.message_post(body=body, subtype_xmlid="mail.mt_note")
         if card.partner_id:
-            card.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-        return res
+            card.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return True

@@ -27,6 +27,24 @@ patch(PosOrder.prototype, {
         }
         return result;
     },
+    /** Pending points of a member card cannot be spent (the server refuses them at sync). */
+    _getRealCouponPoints(coupon_id) {
+        const points = super._getRealCouponPoints(...arguments);
+        const card = this.models["loyalty.card"].get(coupon_id);
+        if (card && card.program_id?.is_membership_program) {
+            return points - (card.points_pending || 0);
+        }
+        return points;
+    },
+    /** Rewards reserved for tiers are offered to members of those tiers only. */
+    getClaimableRewards() {
+        const partner = this.get_partner();
+        const tierId = (partner && partner.loyalty_tier_ref) || 0;
+        return super.getClaimableRewards(...arguments).filter(({ reward }) => {
+            const tiers = reward.pos_tier_ids || [];
+            return !tiers.length || tiers.includes(tierId);
+        });
+    },
     /** The member card of the order's customer, and what it can claim now. */
     getMemberInfo() {
         const partner = this.get_partner();

@@ -14,15 +14,17 @@ patch(PosStore.prototype, {
             (rule) => rule.mode === "with_code" && (rule.promo_barcode === code || rule.code === code)
         );
         if (!isKnownCode) {
+            // Only member codes are answered here; gift cards, eWallets, coupons and promotion
+            // codes (whose codes also start with 044) go to pos_loyalty untouched.
             const result = await this.data.call("pos.config", "loyalty_find_member", [
                 [this.config.id],
                 code,
             ]);
-            if (result.found) {
+            if (result.member && result.found) {
                 await this.loyaltySelectMember(result.partner_id);
                 return true;
             }
-            if (!localCard && result.message && code.startsWith("044")) {
+            if (result.member && !localCard) {
                 return result.message;
             }
         }

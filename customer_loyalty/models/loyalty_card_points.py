@@ -1,0 +1,317 @@
+"""The balance of a member card: written by its ledger only.
+
+A member card's ``points`` change in one way: a ``loyalty.history`` line applies its
+``issued - used`` to the card, under the card's row lock (see ``loyalty_history.py``). Every other
+writer is turned into a ledger line or refused here:
+
+- Odoo's order flows (sale_loyalty, pos_loyalty) move the balance by hand (``points += ...``) next
+  to the ledger line that says the same thing: inside those flows (``loyalty_points_flow()``) the
+  hand-made change is dropped, and the line is what moves the balance;
+- any other write of a member's ``points`` (an import, an RPC call, another module's code, run as
+  superuser or not) becomes a manual adjustment line for those allowed to adjust balances, and is
+  refused for everybody else;
+- a member card created with points gets them as an opening line.
+"""
+
+import contextlib
+import contextvars
+import logging
+
+import psycopg2
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+# Set by the server-side flows that write member ledger lines themselves (sales order
+# confirmation and cancellation, reward lines of confirmed orders, POS sync). A context variable,
+# not a context key: an RPC caller cannot switch it on.
+_POINTS_FLOW = contextvars.ContextVar("loyalty_points_flow", default=False)
+
+
+@contextlib.contextmanager
+def loyalty_points_flow():
+    """Run the enclosed Odoo flow with member ledger lines allowed and hand-made changes of
+    member balances dropped (the flow's ledger lines carry them)."""
+    token = _POINTS_FLOW.set(True)
+    try:
+        yield
+    finally:
+        _POINTS_FLOW.reset(token)
+
+
+def in_points_flow():
+    return _POINTS_FLOW.get()
+
+
+class LoyaltyCard(models.Model):
+    _inherit = "loyalty.card"
+
+    points_pending = fields.Float(
+        compute="_compute_points_ledger",
+        help="Points earned on recent orders, not spendable before the end of the return window.",
+    )
+    points_available = fields.Float(compute="_compute_points_ledger", string="Spendable Points")
+    points_expiring = fields.Float(
+        compute="_compute_points_ledger",
+        string="Expiring Soon",
+        help="Points that expire within the program's warning period.",
+    )
+    points_expiring_date = fields.Date(compute="_compute_points_ledger", string="Next Expiry")
+    points_expiry_warned_until = fields.Date(copy=False, readonly=True)
+    merged_into_id = fields.Many2one(
+        "loyalty.card", string="Merged Into", readonly=True, copy=False,
+        help="This member card was merged into that one (contacts merged): its points moved there.",
+    )
+
+    def _compute_points_ledger(self):
+        members = self.filtered(lambda c: c.id and c.is_membership)
+        pending = members._loyalty_pending_points()
+        expiring = members._loyalty_expiring_points()
+        for card in self:
+            card.points_pending = pending.get(card.id, 0.0)
+            card.points_available = card.points - card.points_pending
+            card.points_expiring, card.points_expiring_date = expiring.get(card.id, (0.0, False))
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        # The POS subtracts pending points from what a member can spend.
+        return [*super()._load_pos_data_fields(config_id), "points_pending"]
+
+    # ------------------------------------------------------------------
+    # The only writer: create and write hand member balances to the ledger
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        membership = self.env["res.company"].sudo().search([]).loyalty_program_id
+        opening = {}
+        for index, vals in enumerate(vals_list):
+            if vals.get("program_id") in membership.ids and vals.get("points"):
+                opening[index] = vals["points"]
+                vals_list[index] = dict(vals, points=0)
+        if opening and not self._loyalty_is_privileged() and not in_points_flow():
+            raise AccessError(_("Only Loyalty Managers can give points to a new member card."))
+        cards = super().create(vals_list)
+        if opening:
+            self.env["loyalty.history"].sudo().create(
+                [
+                    {
+                        "card_id": cards[index].id,
+                        "entry_type": "adjustment",
+                        "issued": max(points, 0.0),
+                        "used": max(-points, 0.0),
+                        "description": _("Opening balance"),
+                    }
+                    for index, points in opening.items()
+                ]
+            )
+        return cards
+
+    def write(self, vals):
+        if "points" not in vals:
+            return super().write(vals)
+        members = self.filtered("is_membership")
+        if not members:
+            return super().write(vals)
+        if not in_points_flow():
+            if not self._loyalty_is_privileged():
+                raise AccessError(
+                    _(
+                        "Salespeople and cashiers cannot change a member's points. A Loyalty "
+                        "Manager can adjust them with “Update Balance”."
+                    )
+                )
+            members._loyalty_adjust_balance(vals["points"])
+        # Inside an order flow the hand-made change is dropped: the flow's ledger line moved it.
+        others = self - members
+        if others:
+            super(LoyaltyCard, others).write(vals)
+        rest = {key: value for key, value in vals.items() if key != "points"}
+        if rest:
+            super(LoyaltyCard, members).write(rest)
+        return True
+
+    def _loyalty_adjust_balance(self, new_balance, description=None):
+        """Bring each member card of ``self`` to ``new_balance`` with one adjustment line (the
+        difference). Returns the lines written."""
+        balances = self._loyalty_lock()
+        vals_list = []
+        for card in self:
+            delta = new_balance - balances.get(card.id, 0.0)
+            if float_is_zero(delta, precision_digits=2):
+                continue
+            vals_list.append(
+                {
+                    "card_id": card.id,
+                    "entry_type": "adjustment",
+                    "issued": max(delta, 0.0),
+                    "used": max(-delta, 0.0),
+                    "description": description
+                    or _("Balance set to %(points)s by %(user)s",
+                         points=card._format_points(new_balance), user=self.env.user.name),
+                }
+            )
+        return self.env["loyalty.history"].sudo().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Locks and sums
+    # ------------------------------------------------------------------
+
+    def _loyalty_lock(self):
+        """Lock the cards' rows until the end of the transaction (two transactions moving the
+        same card's points are serialised) and return their balances ``{card_id: points}``,
+        read under the lock."""
+        if not self.ids:
+            return {}
+        self.flush_recordset(["points"])
+        timeout = self.env.context.get("loyalty_lock_timeout", "10s")
+        cr = self.env.cr
+        # A lock that cannot be had aborts the transaction: the UserError rolls it back.
+        cr.execute(SQL("SET LOCAL lock_timeout = %s", timeout))
+        try:
+            cr.execute(
+                SQL(
+                    "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
+                    tuple(self.ids),
+                )
+            )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _("This member card is being used in another transaction. Please try again.")
+            ) from None
+        balances = {card_id: points or 0.0 for card_id, points in cr.fetchall()}
+        cr.execute("SET LOCAL lock_timeout = DEFAULT")
+        self.invalidate_recordset(["points"])
+        return balances
+
+    def _loyalty_ledger_sums(self):
+        """``{card_id: sum(issued - used)}`` of the cards' ledgers, in one query: what the
+        balances must equal (an audit; nothing writes a balance from it)."""
+        self.env["loyalty.history"].flush_model(["card_id", "issued", "used"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT card_id, SUM(issued - used) FROM loyalty_history "
+                "WHERE card_id IN %s GROUP BY card_id",
+                tuple(self.ids) or (0,),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _loyalty_pending_points(self):
+        if not self:
+            return {}
+        self.env["loyalty.history"].flush_model()
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(self.env["loyalty.history"]._loyalty_pending_sql(self.ids, today))
+        pending = dict(self.env.cr.fetchall())
+        return {
+            card.id: min(max(pending.get(card.id, 0.0) or 0.0, 0.0), max(card.points, 0.0))
+            for card in self
+        }
+
+    def _loyalty_spendable_points(self):
+        """``{card_id: points that can pay for a reward now}``: the balance less pending points,
+        never below zero."""
+        pending = self._loyalty_pending_points()
+        return {card.id: max(card.points - pending.get(card.id, 0.0), 0.0) for card in self}
+
+    # ------------------------------------------------------------------
+    # Expiry (FIFO, computed by loyalty.history._loyalty_fifo_sql)
+    # ------------------------------------------------------------------
+
+    def _loyalty_expiring_points(self):
+        """``{card_id: (points, first date)}`` expiring within the warning period."""
+        result = {}
+        if not self:
+            return result
+        History = self.env["loyalty.history"]
+        History.flush_model()
+        today = fields.Date.context_today(self)
+        for program in self.program_id:
+            cards = self.filtered(lambda c, p=program: c.program_id == p)
+            if not program.points_validity_months:
+                continue
+            horizon = today + relativedelta(days=program.points_expiry_warning_days)
+            self.env.cr.execute(History._loyalty_expiry_due_sql(horizon, card_ids=cards.ids))
+            for card_id, points, first_date in self.env.cr.fetchall():
+                result[card_id] = (points, first_date)
+        return result
+
+    @api.model
+    def _cron_expire_points(self, batch_size=5000):
+        """Write today's expiry lines of every membership card, set-wise. Idempotent: a second
+        run the same day finds nothing left to expire; a run that stopped half-way (each batch
+        is committed) is finished by the next one."""
+        today = fields.Date.context_today(self)
+        programs = (
+            self.env["res.company"].sudo().search([]).loyalty_program_id
+            .filtered("points_validity_months")
+        )
+        if not programs:
+            return 0
+        History = self.env["loyalty.history"].sudo().with_context(
+            tracking_disable=True, loyalty_no_mail=True
+        )
+        History.flush_model()
+        self.env.cr.execute(History._loyalty_expiry_due_sql(today, program_ids=programs.ids))
+        rows = self.env.cr.fetchall()
+        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        description = _("Points expired")
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            # The ledger lines move the balances (one UPDATE for the whole batch).
+            History.create(
+                [
+                    {
+                        "card_id": card_id,
+                        "entry_type": "expiry",
+                        "used": round(points, 2),
+                        "description": description,
+                    }
+                    for card_id, points, _first in batch
+                ]
+            )
+            if in_scheduler:
+                self.env["ir.cron"]._notify_progress(
+                    done=len(batch), remaining=max(len(rows) - start - len(batch), 0)
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Points expiry: %s card(s)", len(rows))
+        return len(rows)
+
+    @api.model
+    def _cron_warn_expiring_points(self):
+        """E-mail members whose points expire within the program's warning period, once per
+        upcoming expiry (``points_expiry_warned_until`` is the done marker)."""
+        today = fields.Date.context_today(self)
+        programs = (
+            self.env["res.company"].sudo().search([]).loyalty_program_id
+            .filtered("points_validity_months")
+        )
+        template = self.env.ref(
+            "customer_loyalty.mail_template_points_expiring", raise_if_not_found=False
+        )
+        warned = self.browse()
+        History = self.env["loyalty.history"]
+        History.flush_model()
+        for program in programs:
+            horizon = today + relativedelta(days=program.points_expiry_warning_days)
+            self.env.cr.execute(History._loyalty_expiry_due_sql(horizon, program_ids=program.ids))
+            first_dates = {card_id: first for card_id, _points, first in self.env.cr.fetchall()}
+            cards = self.sudo().browse(
+                card_id for card_id, first_date in first_dates.items() if first_date
+            ).filtered(
+                lambda c, dates=first_dates: c.partner_id.email
+                and (not c.points_expiry_warned_until
+                     or c.points_expiry_warned_until < dates[c.id])
+            )
+            for card in cards:
+                if template:
+                    template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+            cards.write({"points_expiry_warned_until": horizon})
+            warned |= cards
+        return warned
