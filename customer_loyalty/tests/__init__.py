@@ -8,6 +8,7 @@ from . import test_points_accrual
 from . import test_pos_tour
 from . import test_pos_points
 from . import test_member_card
+from . import test_member_card_print
 from . import test_portal
 from . import test_points_redemption
 from . import test_points_reversal

@@ -8,7 +8,6 @@ from PIL import Image
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from .common import LoyaltyCommon
 
@@ -16,16 +15,10 @@ CODE_PATTERN = re.compile(r"044[0-9a-f]{20}")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _wkhtmltopdf_ok(env):
-    return env["ir.actions.report"].get_wkhtmltopdf_state() in ("ok", "upgrade")
-
-
 class MemberCardCommon(LoyaltyCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-
-
         cls.loyalty_user = cls._new_user("card_loyalty_user", "customer_loyalty.group_loyalty_user")
         cls.salesman = cls._new_user("card_salesman", "sales_team.group_sale_salesman")
         cls.loyalty_manager = cls._new_user(
@@ -34,7 +27,6 @@ class MemberCardCommon(LoyaltyCommon):
         cls.card = cls._enrol(cls.alice)
         cls._confirm_order(cls.alice, 1200)
         assert cls.card.tier_id == cls.tier_silver
-
 
     @staticmethod
     def _png(binary):
@@ -107,80 +99,6 @@ class TestMemberCardQr(MemberCardCommon):
         self.assertEqual(self.tier_member._color_hex(), "#a2a2a2")  # no colour: grey
         self.assertEqual(self.tier_member._color_text_hex(), "#212529")
         self.assertEqual(self.env["loyalty.tier"]._color_hex(), "#a2a2a2", "no tier: grey")
-
-
-@tagged("post_install", "-at_install")
-class TestMemberCardReport(MemberCardCommon):
-    """The printable card: company, member, tier on its colour, card number and QR code."""
-
-    def test_report_html(self):
-        Report = self.env["ir.actions.report"].with_user(self.loyalty_user)
-        html, report_format = Report._render_qweb_html(
-            "customer_loyalty.action_report_member_card", self.card.ids
-        )
-        self.assertEqual(report_format, "html")
-        html = html.decode()
-        self.assertIn("Alice Nguyen", html)
-        self.assertIn("Silver", html)
-        self.assertIn(self.card.code, html)
-        self.assertIn("Loyalty Test Shop", html)
-        self.assertIn("background-color: #304be0", html, "the tier's colour")
-        self.assertIn(f"data:image/png;base64,{self.card.qr_code.decode()}", html, "the QR code")
-
-    def test_report_one_card_per_page(self):
-        cards = self.card | self._enrol(self.bob)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "customer_loyalty.action_report_member_card", cards.ids
-        )[0].decode()
-        self.assertEqual(html.count('class="article"'), 2)
-        self.assertIn("Bob Tran", html)
-
-    def test_paperformat_is_credit_card_size(self):
-        report = self.env.ref("customer_loyalty.action_report_member_card")
-        paper = report.paperformat_id
-        # Portrait width x height turned by the landscape orientation: 86 x 54 mm.
-        self.assertEqual((paper.format, paper.orientation), ("custom", "Landscape"))
-        self.assertEqual((paper.page_height, paper.page_width), (86, 54))
-        self.assertEqual(
-            (paper.margin_top, paper.margin_bottom, paper.margin_left, paper.margin_right),
-            (0, 0, 0, 0),
-        )
-
-    def test_print_actions(self):
-        action = self.card.with_user(self.loyalty_user).action_loyalty_print_card()
-        self.assertEqual(action["type"], "ir.actions.report")
-        self.assertEqual(action["report_name"], "customer_loyalty.report_member_card")
-        self.assertEqual(action["context"]["active_ids"], self.card.ids)
-        action = self.alice.with_user(self.loyalty_user).action_loyalty_print_card()
-        self.assertEqual(action["context"]["active_ids"], self.card.ids, "printed from the contact")
-        with self.assertRaisesRegex(UserError, "no member card"):
-            self.bob.action_loyalty_print_card()
-
-    def test_report_refuses_coupons(self):
-        coupon = self._coupon()
-        with self.assertRaisesRegex(UserError, "not member cards"):
-            coupon.action_loyalty_print_card()
-        with self.assertRaisesRegex(UserError, "not member cards"):
-            self.env["ir.actions.report"]._render_qweb_html(
-                "customer_loyalty.action_report_member_card", coupon.ids
-            )
-
-    def test_report_pdf(self):
-        if not _wkhtmltopdf_ok(self.env):
-            self.skipTest("wkhtmltopdf is not installed: the PDF of the member card is not checked")
-        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
-        with mute_logger("odoo.addons.base.models.ir_actions_report"):
-            pdf, report_format = Report._render_qweb_pdf(
-                "customer_loyalty.action_report_member_card", self.card.ids
-            )
-        self.assertEqual(report_format, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        # One page of 86 x 54 mm (243.8 x 153.1 pt).
-        match = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
-        self.assertTrue(match, "the PDF declares its page size")
-        width, height = (float(v) * 25.4 / 72 for v in match.groups())
-        self.assertAlmostEqual(width, 86, delta=1)
-        self.assertAlmostEqual(height, 54, delta=1)
 
 
 @tagged("post_install", "-at_install")
