@@ -104,7 +104,7 @@ class LoyaltyCard(models.Model):
                         "entry_type": "adjustment",
                         "issued": max(points, 0.0),
                         "used": max(-points, 0.0),
-                        "description": _("Opening balance"),
+                        "description": cards[index]._loyalty_member_env()._("Opening balance"),
                     }
                     for index, points in opening.items()
                 ]
@@ -135,6 +135,12 @@ class LoyaltyCard(models.Model):
             super(LoyaltyCard, members).write(rest)
         return True
 
+    def _loyalty_member_env(self):
+        """The environment in the member's language: ledger descriptions and messages meant
+        for the member are written in it, whoever's action wrote them."""
+        self.ensure_one()
+        return self.with_context(lang=self.partner_id.lang or self.env.lang).env
+
     def _loyalty_adjust_balance(self, new_balance, description=None):
         """Bring each member card of ``self`` to ``new_balance`` with one adjustment line (the
         difference). Returns the lines written."""
@@ -151,8 +157,10 @@ class LoyaltyCard(models.Model):
                     "issued": max(delta, 0.0),
                     "used": max(-delta, 0.0),
                     "description": description
-                    or _("Balance set to %(points)s by %(user)s",
-                         points=card._format_points(new_balance), user=self.env.user.name),
+                    or card._loyalty_member_env()._(
+                        "Balance set to %(points)s by %(user)s",
+                        points=card._format_points(new_balance), user=self.env.user.name,
+                    ),
                 }
             )
         return self.env["loyalty.history"].sudo().create(vals_list)
@@ -260,9 +268,14 @@ class LoyaltyCard(models.Model):
         self.env.cr.execute(History._loyalty_expiry_due_sql(today, program_ids=programs.ids))
         rows = self.env.cr.fetchall()
         in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
-        description = _("Points expired")
+        descriptions = {}  # in each member's language
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
+            cards = self.sudo().browse([row[0] for row in batch])
+            for lang in set(cards.partner_id.mapped("lang")) | {self.env.lang}:
+                if lang not in descriptions:
+                    descriptions[lang] = self.with_context(lang=lang).env._("Points expired")
+            lang_of = {card.id: card.partner_id.lang or self.env.lang for card in cards}
             # The ledger lines move the balances (one UPDATE for the whole batch).
             History.create(
                 [
@@ -270,7 +283,7 @@ class LoyaltyCard(models.Model):
                         "card_id": card_id,
                         "entry_type": "expiry",
                         "used": round(points, 2),
-                        "description": description,
+                        "description": descriptions[lang_of[card_id]],
                     }
                     for card_id, points, _first in batch
                 ]

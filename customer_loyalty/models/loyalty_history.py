@@ -201,6 +201,8 @@ class LoyaltyHistory(models.Model):
         card: it takes back the points earned (less what refunds already took back, and less
         what already expired) and gives back the points spent (less what refunds already gave
         back). No rounding of its own: it takes back exactly what the order's lines say.
+        ``description(order, env)`` writes the line's description (``env`` is in the member's
+        language).
         Returns the new lines."""
         totals = self._loyalty_order_totals(cards, order_model, orders.ids)
         expired = self._loyalty_expired_shares(cards, order_model, orders.ids)
@@ -214,6 +216,7 @@ class LoyaltyHistory(models.Model):
             )
             lost = expired.get((card_id, order_id), 0.0)
             used, issued = max(earned - taken_back - lost, 0.0), spent - given_back
+            lang_env = cards.browse(card_id)._loyalty_member_env()
             if float_is_zero(used, precision_digits=2) and float_is_zero(
                 issued, precision_digits=2
             ):
@@ -226,7 +229,7 @@ class LoyaltyHistory(models.Model):
                     "entry_type": "reversal",
                     "issued": max(issued, 0.0) + max(-used, 0.0),
                     "used": max(used, 0.0) + max(-issued, 0.0),
-                    "description": description(orders.browse(order_id)),
+                    "description": description(orders.browse(order_id), lang_env),
                 }
             )
         return self.sudo().create(vals_list)
@@ -280,15 +283,17 @@ class LoyaltyHistory(models.Model):
                        max(earned - lost, 0.0)) - taken
             give = program._loyalty_round_points(max(spent, 0.0) * ratio) - given
             base = {"card_id": card_id, "order_model": order_model, "order_id": order_id}
+            lang_env = cards.browse(card_id)._loyalty_member_env()
             if not float_is_zero(take, precision_digits=2):
                 vals_list.append(dict(
                     base, entry_type="refund", used=max(take, 0.0), issued=max(-take, 0.0),
-                    description=_("Refund on %s", order.display_name),
+                    description=lang_env._("Refund on %s", order.display_name),
                 ))
             if not float_is_zero(give, precision_digits=2):
                 vals_list.append(dict(
                     base, entry_type="refund_redeemed", issued=max(give, 0.0),
                     used=max(-give, 0.0),
-                    description=_("Points spent on %s returned (refund)", order.display_name),
+                    description=lang_env._("Points spent on %s returned (refund)",
+                                           order.display_name),
                 ))
         return History.create(vals_list)

@@ -96,7 +96,7 @@ class PosOrder(models.Model):
                     "entry_type": "order",
                     "issued": won,
                     "used": spent,
-                    "description": _("Onsite %s", self.display_name),
+                    "description": card._loyalty_member_env()._("Onsite %s", self.display_name),
                 }
             )
         card._loyalty_update_tiers(reason="order", allow_downgrade=False, pos_order=self)

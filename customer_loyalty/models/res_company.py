@@ -178,14 +178,37 @@ class ResCompany(models.Model):
                     }
                 )
                 company.loyalty_program_id = program
+                company._loyalty_translate_defaults(program=program)
             if not self.env["loyalty.tier"].sudo().search_count([("company_id", "=", company.id)]):
-                self.env["loyalty.tier"].sudo().create(
+                tiers = self.env["loyalty.tier"].sudo().create(
                     [
                         dict(vals, company_id=company.id)
                         for vals in self._loyalty_default_tier_values(company.currency_id)
                     ]
                 )
+                company._loyalty_translate_defaults(tiers=tiers)
         return True
+
+    def _loyalty_translate_defaults(self, program=None, tiers=None):
+        """Records made in Python get only the current language's words: give the default
+        program, its reward and the default tiers their names in every installed language
+        (the addon's catalogue, e.g. vi.po, translates them)."""
+        self.ensure_one()
+        for code, _name in self.env["res.lang"].get_installed():
+            if code == (self.env.lang or "en_US"):
+                continue
+            env = self.with_context(lang=code).env
+            if program:
+                program = program.with_env(env)
+                program.write({"name": env._("Membership"), "portal_point_name": env._("Points")})
+                for reward in program.reward_ids:
+                    reward._compute_description()
+            if tiers:
+                defaults = self.with_env(env)._loyalty_default_tier_values(self.currency_id)
+                by_sequence = {vals["sequence"]: vals["name"] for vals in defaults}
+                for tier in tiers.with_env(env):
+                    if tier.sequence in by_sequence:
+                        tier.name = by_sequence[tier.sequence]
 
     def _loyalty_member_cards(self, partners):
         """Return the membership cards of ``partners`` in this company."""

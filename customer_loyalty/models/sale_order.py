@@ -118,6 +118,26 @@ class SaleOrder(models.Model):
         "(tier multiplier included).",
     )
 
+    loyalty_card_id = fields.Many2one(
+        "loyalty.card", string="Member Card", compute="_compute_loyalty_points_spendable"
+    )
+    loyalty_points_spendable = fields.Float(
+        string="Spendable Points",
+        compute="_compute_loyalty_points_spendable",
+        digits=(16, 0),
+        help="Points the customer can spend on rewards now: the balance less points still "
+        "pending (inside the return period).",
+    )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_loyalty_points_spendable(self):
+        for order in self:
+            card = order.company_id._loyalty_member_cards(order.partner_id)[:1]
+            order.loyalty_card_id = card
+            order.loyalty_points_spendable = (
+                card._loyalty_spendable_points()[card.id] if card else 0.0
+            )
+
     @api.depends("order_line.price_total", "partner_id", "state")
     def _compute_loyalty_points_preview(self):
         for order in self:
@@ -218,10 +238,16 @@ class SaleOrder(models.Model):
                 "entry_type": "order",
                 "issued": max(-points, 0.0),
                 "used": max(points, 0.0),
-                "description": _("Order %s", self.display_name),
+                "description": coupon_id._loyalty_member_env()._("Order %s", self.display_name),
             }
         )
         return None
+
+    def _add_loyalty_history_lines(self):
+        # The ledger line's description ("Order S00012") in the customer's language.
+        return super(
+            SaleOrder, self.with_context(lang=self.partner_id.lang or self.env.lang)
+        )._add_loyalty_history_lines()
 
     def _add_points_for_coupon(self, coupon_points):
         """On a confirmed order Odoo adds the points of a recomputation to the card by hand,
@@ -284,7 +310,7 @@ class SaleOrder(models.Model):
                 cards,
                 self._name,
                 previously_confirmed,
-                lambda order: self.env._("Cancellation of %s", order.display_name),
+                lambda order, env: env._("Cancellation of %s", order.display_name),
             )
         return res
 

@@ -114,7 +114,9 @@ class SaleOrderLine(models.Model):
                 "order_id": order.id,
                 "entry_type": "order",
                 "issued": points,
-                "description": _("Reward removed from %s", order.display_name),
+                "description": card._loyalty_member_env()._(
+                    "Reward removed from %s", order.display_name
+                ),
             }
             for (card, order), points in totals.items()
             if points > 0

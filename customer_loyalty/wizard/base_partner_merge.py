@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import models
 
 from ..models.loyalty_card_points import loyalty_points_flow
 
@@ -44,8 +44,10 @@ class MergePartnerAutomatic(models.TransientModel):
                     # A ledger whose batches do not add up to its balance (lines written before
                     # the addon): move the balance as one batch.
                     remaining = [(False, balance)] if balance > 0 else []
-                note = _("Contacts merged: points of card %(code)s (%(name)s)",
-                         code=card.code, name=card.partner_id.display_name)
+                note = target._loyalty_member_env()._(
+                    "Contacts merged: points of card %(code)s (%(name)s)",
+                    code=card.code, name=card.partner_id.display_name,
+                )
                 for expiry_date, points in remaining:
                     vals_list.append({
                         "card_id": target.id, "entry_type": "merge", "issued": points,
@@ -64,8 +66,9 @@ class MergePartnerAutomatic(models.TransientModel):
                         "card_id": card.id, "entry_type": "merge",
                         "used": max(balance, 0.0), "issued": debt,
                         "merged_card_id": target.id,
-                        "description": _("Contacts merged: points moved to card %(code)s",
-                                         code=target.code),
+                        "description": card._loyalty_member_env()._(
+                            "Contacts merged: points moved to card %(code)s", code=target.code
+                        ),
                     })
             History.create(vals_list)
             merged.write({"active": False, "merged_into_id": target.id})
