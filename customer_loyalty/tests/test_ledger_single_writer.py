@@ -176,6 +176,9 @@ class TestLedgerSingleWriter(PointsCommon):
         # Meanwhile another order spends 100 of the 160 points and earns 100, pending.
         self._redeem(self.alice, 100, self.reward_voucher)
         self.assertBalance(self.alice_card, 160)
+        # The quotation shows what the member can spend, next to the Reward button.
+        first.invalidate_recordset()
+        self.assertEqual(first.loyalty_points_spendable, 60)
         with self.assertRaises(UserError) as refusal:
             first.action_confirm()
         message = str(refusal.exception)
@@ -186,6 +189,18 @@ class TestLedgerSingleWriter(PointsCommon):
         self.assertIn("of which 100 Points pending", message)
         self.assertEqual(first.state, "draft")
         self.assertBalance(self.alice_card, 160)
+
+    def test_footer_counts_an_order_confirmed_again_once(self):
+        order = self._earn(self.alice, 138)
+        self._cancel(order)
+        order.action_draft()
+        self._confirm(order)
+        self.assertEqual(len(self._lines(self.alice_card)), 3, "order, reversal, order")
+        order.invalidate_recordset(["loyalty_data"])
+        self.assertEqual(order.loyalty_data["issued"], 138)
+        self.assertEqual(order.loyalty_data["cost"], 0)
+        self.assertEqual(order.loyalty_points_preview, 138, "Points Earned")
+        self.assertBalance(self.alice_card, 138)
 
     # -- settings ---------------------------------------------------------------------
 
