@@ -42,6 +42,17 @@ class TestLedgerMerge(PointsCommon):
         # The surviving contact has one member card.
         self.assertEqual(self.company._loyalty_member_cards(self.alice), self.alice_card)
 
+    def test_merged_spend_upgrades_the_surviving_member(self):
+        self._earn(self.alice, 600)
+        self._earn(self.bob, 500)  # Silver from 1,000 in 12 months: neither alone
+        self.assertEqual(self.alice_card.tier_id, self.tier_member)
+        self._merge(self.alice | self.bob, self.alice)
+        self.assertEqual(self.alice_card.tier_id, self.tier_silver)
+        upgrade = self.alice_card.tier_history_ids.filtered(
+            lambda line: line.new_tier_id == self.tier_silver
+        )
+        self.assertEqual(upgrade.note, "Contacts merged")
+
     def test_merge_into_a_contact_without_card_keeps_the_card(self):
         self._earn(self.bob, 30)
         self._merge(self.bob | self.carol, self.carol)

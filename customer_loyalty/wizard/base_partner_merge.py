@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import _, models
 
 from ..models.loyalty_card_points import loyalty_points_flow
 
@@ -8,6 +8,18 @@ class MergePartnerAutomatic(models.TransientModel):
     points up on one card and zeroes the others by hand, without a ledger line."""
 
     _inherit = "base.partner.merge.automatic.wizard"
+
+    def _update_foreign_keys(self, src_partners, dst_partner):
+        res = super()._update_foreign_keys(src_partners, dst_partner)
+        # The merged contacts' orders are the surviving contact's now: its member cards are
+        # upgraded at once if they qualify (downgrades wait for the daily review, as always).
+        cards = self.env["loyalty.card"].sudo().search(
+            [("partner_id", "=", dst_partner.id), ("is_membership", "=", True)]
+        )
+        cards._loyalty_update_tiers(
+            reason="manual", allow_downgrade=False, note=_("Contacts merged")
+        )
+        return res
 
     def _merge_loyalty_cards(self, src_partners, dst_partner):
         self._loyalty_merge_member_cards(src_partners, dst_partner)
