@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -245,3 +247,44 @@ class TestLedgerSingleWriter(PointsCommon):
                 {"card_id": self.alice_card.id, "new_balance": 5000, "description": "x"}
             ).action_update_card_point()
         self.assertBalance(self.alice_card, 100)
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerLanguage(PointsCommon):
+    """Ledger lines are written in the member's language, whoever's action wrote them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("vi_VN")
+        cls.env["ir.module.module"]._load_module_terms(["customer_loyalty"], ["vi_VN"])
+        cls.alice.lang = "vi_VN"
+
+    def test_descriptions_in_the_members_language(self):
+        # The test user works in English (no language in its context).
+        self.assertNotEqual(self.env.lang, "vi_VN")
+        order = self._earn(self.alice, 120)
+        self._cancel(order)
+        reversal = self._lines(self.alice_card, entry_type="reversal")
+        self.assertEqual(reversal.description, f"Hủy đơn hàng {order.display_name}")
+        self.program.points_validity_months = 1
+        self._earn(self.alice, 50, date="2024-01-01")
+        with freeze_time("2024-02-02"):
+            self.env["loyalty.card"]._cron_expire_points()
+        self.assertEqual(self._lines(self.alice_card, entry_type="expiry").description,
+                         "Điểm đã hết hạn")
+        # A member in English gets English lines.
+        self._cancel(self._earn(self.bob, 80))
+        self.assertTrue(self._lines(self.bob_card, entry_type="reversal").description
+                        .startswith("Cancellation of "))
+
+    def test_new_company_gets_its_names_in_every_language(self):
+        company = self.env["res.company"].create(
+            {"name": "Second shop", "currency_id": self.env.ref("base.VND").id}
+        )
+        program = company.loyalty_program_id.with_context(lang="vi_VN")
+        self.assertEqual(program.name, "Hội viên")
+        self.assertEqual(program.portal_point_name, "Điểm")
+        self.assertEqual(company.loyalty_program_id.with_context(lang="en_US").name, "Membership")
+        tiers = company.loyalty_tier_ids.with_context(lang="vi_VN").sorted("sequence")
+        self.assertEqual(tiers[1].name, "Bạc")
