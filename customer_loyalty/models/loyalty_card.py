@@ -44,7 +44,7 @@ class LoyaltyCard(models.Model):
     tier_history_ids = fields.One2many("loyalty.tier.history", "card_id")
 
     def init(self):
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS loyalty_card_one_membership_per_partner
@@ -52,6 +52,7 @@ class LoyaltyCard(models.Model):
              WHERE is_membership AND active AND partner_id IS NOT NULL
             """
         )
+        return res
 
     @api.depends("program_id")
     def _compute_is_membership(self):

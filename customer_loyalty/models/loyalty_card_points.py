@@ -13,6 +13,10 @@ writer is turned into a ledger line or refused here:
 - a member card created with points gets them as an opening line.
 """
 
+# A second class on loyalty.card on purpose: one concern per file (see STYLE.md, "Splitting a
+# large model by concern").
+# pylint: disable=consider-merging-classes-inherited
+
 import contextlib
 import contextvars
 import logging
@@ -63,7 +67,7 @@ class LoyaltyCard(models.Model):
     points_expiring_date = fields.Date(compute="_compute_points_ledger", string="Next Expiry")
     points_expiry_warned_until = fields.Date(copy=False, readonly=True)
     merged_into_id = fields.Many2one(
-        "loyalty.card", string="Merged Into", readonly=True, copy=False,
+        "loyalty.card", readonly=True, copy=False,
         help="This member card was merged into that one (contacts merged): its points moved there.",
     )
 

@@ -61,7 +61,7 @@ class LoyaltyHistory(models.Model):
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
     merged_card_id = fields.Many2one(
-        "loyalty.card", string="Merged Card", readonly=True,
+        "loyalty.card", readonly=True,
         help="The member card whose points this line moved (contacts merged).",
     )
     is_membership = fields.Boolean(related="card_id.is_membership")

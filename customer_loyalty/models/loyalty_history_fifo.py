@@ -1,3 +1,7 @@
+# A second class on loyalty.history on purpose: the ledger's arithmetic apart from its lines'
+# rules (see STYLE.md, "Splitting a large model by concern").
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 

@@ -115,8 +115,10 @@ class TestLedgerProperty(PosPointsCommon):
         try:
             with self.env.cr.savepoint():
                 self.pos_orders |= self._sync(data)
-        except UserError:
-            pass  # e.g. not enough points: the sync is refused as a whole
+        except UserError as refusal:
+            # e.g. not enough points: the sync is refused as a whole (nothing may have moved,
+            # which _check verifies)
+            self.assertTrue(str(refusal))
 
     def _pick(self, records, index):
         return records[index % len(records)] if records else None
