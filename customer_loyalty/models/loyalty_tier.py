@@ -29,7 +29,7 @@ class LoyaltyTier(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(
-        string="Order",
+        string="Tier Order",
         default=lambda self: self._default_sequence(),
         help="Tiers are ranked from the lowest (small order) to the highest. A new tier comes "
         "after the existing ones.",

@@ -1,9 +1,8 @@
 import re
 
+from odoo.addons.customer_loyalty.models.loyalty_tier import TIER_COLORS
 from odoo.tests import tagged
 from odoo.tools import file_open, safe_eval
-
-from odoo.addons.customer_loyalty.models.loyalty_tier import TIER_COLORS
 
 from .common import LoyaltyCommon
 
@@ -61,8 +60,8 @@ class TestMemberViews(LoyaltyCommon):
         self.assertEqual(self._find("+84 28", "member_phone", None), self.carol)
 
     def test_members_sorted_by_points_and_tier(self):
-        domain = safe_eval.safe_eval(self.action["domain"]) + [
-            ("company_id", "=", self.company.id)
+        domain = [
+            *safe_eval.safe_eval(self.action["domain"]), ("company_id", "=", self.company.id)
         ]
         Card = self.env["loyalty.card"]
         self.assertEqual(
