@@ -7,10 +7,10 @@ export ODOO_SRC
 
 help:
 	@echo "make run    set up Odoo 18 + PostgreSQL, create loyalty_demo, serve http://127.0.0.1:8069"
-	@echo "make start  the same, with the server in the background"
+	@echo "make start  the same, detached (log in .cache/server.log); returns once Odoo answers"
 	@echo "make test   static checks, the Odoo suite on a fresh database, pure-Python tests"
 	@echo "make lint   static checks only"
-	@echo "make stop   stop the server and the PostgreSQL cluster the project started"
+	@echo "make stop   stop the server of make start (and wait), then the project's PostgreSQL"
 	@echo "make clean  stop, then delete .cache (Odoo source, virtualenv, cluster)"
 
 setup:

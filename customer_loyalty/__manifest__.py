@@ -34,6 +34,9 @@
         "data/customer_loyalty_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_loyalty/static/src/backend/**/*",
+        ],
         "point_of_sale._assets_pos": [
             "customer_loyalty/static/src/pos/**/*",
         ],

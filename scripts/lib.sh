@@ -25,6 +25,14 @@ odoo_log_failed() {  # logfile
     grep -qE " (ERROR|CRITICAL) |demo data failed to install" "$1"
 }
 
+# Whether the Odoo server of `make start` runs (its pid file names a live odoo-bin process).
+server_running() {
+    local pid
+    pid="$(cat "$CACHE/server.pid" 2>/dev/null)" || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
+        && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q odoo-bin
+}
+
 log() { printf '\033[1m[%s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 

@@ -4,9 +4,12 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_amount, formatLang
 
-# Hex of Odoo's colour indexes 0-11 ($o-colors of web/static/src/scss/secondary_variables.scss),
-# so that a printed card or the portal shows the tier in the colour of its badge in the back end.
+# The one list of the tiers' colours: the hex of Odoo's colour indexes 0-11 ($o-colors of
+# web/static/src/scss/secondary_variables.scss, the colours of the colour picker and of the back
+# end's tags, which show the tier badges). The printed card and the portal use it here; the POS
+# reads it from the server (res.partner.loyalty_tier_color_hex); a test compares it with Odoo's.
 TIER_COLORS = [
     "#a2a2a2", "#ee2d2d", "#dc8534", "#e8bb1d", "#5794dd", "#9f628f",
     "#db8865", "#41a9a2", "#304be0", "#ee2f8a", "#61c36e", "#9872e6",
@@ -26,7 +29,10 @@ class LoyaltyTier(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(
-        default=10, help="Tiers are ranked from the lowest (small sequence) to the highest."
+        string="Tier Order",
+        default=lambda self: self._default_sequence(),
+        help="Tiers are ranked from the lowest (small order) to the highest. A new tier comes "
+        "after the existing ones.",
     )
     active = fields.Boolean(default=True)
     color = fields.Integer(string="Color Index")
@@ -75,6 +81,28 @@ class LoyaltyTier(models.Model):
     card_ids = fields.One2many("loyalty.card", "tier_id", string="Member Cards")
     member_count = fields.Integer(compute="_compute_member_count")
 
+    def _default_sequence(self, company=None):
+        """After the company's tiers (archived ones included): a new tier is a new top tier."""
+        company = company or self.env.company
+        tiers = self.sudo().with_context(active_test=False).search(
+            [("company_id", "=", company.id)], order="sequence desc", limit=1
+        )
+        return tiers.sequence + 10 if tiers else 10
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The field default only knows the current company; a tier created for another company
+        # (or several tiers at once) goes after that company's tiers.
+        next_sequence = {}
+        for vals in vals_list:
+            if "sequence" in vals:
+                continue
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            sequence = next_sequence.get(company.id) or self._default_sequence(company)
+            vals["sequence"] = sequence
+            next_sequence[company.id] = sequence + 10
+        return super().create(vals_list)
+
     def _compute_member_count(self):
         counts = dict(
             self.env["loyalty.card"]._read_group(
@@ -115,6 +143,9 @@ class LoyaltyTier(models.Model):
     @api.constrains("sequence", "threshold", "metric", "company_id", "active")
     def _check_ladder(self):
         """Within a company and a metric, a higher tier needs a strictly higher threshold."""
+        # Odoo runs constraints in the order of their names: check the values of the tiers first,
+        # so that a negative threshold is reported as negative, not as a ladder out of order.
+        self._check_values()
         for company in self.company_id:
             tiers = self.search([("company_id", "=", company.id)])
             for metric in set(tiers.mapped("metric")):
@@ -122,27 +153,44 @@ class LoyaltyTier(models.Model):
                     lambda t: (t.sequence, t.threshold, t.id)
                 )
                 for lower, higher in pairwise(ladder):
+                    if higher.threshold > lower.threshold:
+                        continue
+                    # Name the tier being edited first: it is the one the user can fix.
+                    tier, other = (lower, higher) if lower in self and higher not in self else (
+                        higher, lower
+                    )
                     if higher.threshold == lower.threshold:
                         raise ValidationError(
                             _(
-                                "Tiers “%(a)s” and “%(b)s” have the same threshold. "
-                                "Give each tier its own threshold.",
-                                a=lower.name,
-                                b=higher.name,
+                                "Tier “%(tier)s” has the same threshold as tier “%(other)s” "
+                                "(%(value)s). Give each tier its own threshold.",
+                                tier=tier.name,
+                                other=other.name,
+                                value=tier._format_threshold(tier.threshold),
                             )
                         )
-                    if higher.threshold < lower.threshold:
-                        raise ValidationError(
-                            _(
-                                "Tier “%(higher)s” comes after “%(lower)s” but has a lower "
-                                "threshold (%(high_value)s < %(low_value)s). Thresholds must "
-                                "increase with the tier order.",
-                                higher=higher.name,
-                                lower=lower.name,
-                                high_value=higher.threshold,
-                                low_value=lower.threshold,
-                            )
+                    raise ValidationError(
+                        _(
+                            "Tier “%(tier)s” (order %(sequence)s, threshold %(value)s) and tier "
+                            "“%(other)s” (order %(other_sequence)s, threshold %(other_value)s) "
+                            "are out of order: a tier that comes later in the order needs a "
+                            "higher threshold. Change the order or the threshold of “%(tier)s”.",
+                            tier=tier.name,
+                            sequence=tier.sequence,
+                            value=tier._format_threshold(tier.threshold),
+                            other=other.name,
+                            other_sequence=other.sequence,
+                            other_value=tier._format_threshold(other.threshold),
                         )
+                    )
+
+    def _format_threshold(self, value):
+        """``value`` as the tier's metric reads: an amount in the company currency for spend,
+        a whole number (with thousands separators) for points and orders."""
+        self.ensure_one()
+        if self.metric == "spend":
+            return format_amount(self.env, value, self.company_id.currency_id)
+        return formatLang(self.env, value, digits=0 if value == int(value) else 2)
 
     def _rank_key(self):
         """Sort key of a tier, lowest first; an empty tier ranks below every tier."""

@@ -11,6 +11,13 @@ class ResPartner(models.Model):
         copy=False,
     )
     loyalty_tier_color = fields.Integer(string="Tier Color", compute="_compute_loyalty_member_card")
+    # The tier's colours as the printed card shows them (loyalty.tier._color_hex), for the POS.
+    loyalty_tier_color_hex = fields.Char(
+        string="Tier Color (hex)", compute="_compute_loyalty_member_card"
+    )
+    loyalty_tier_text_hex = fields.Char(
+        string="Tier Text Color (hex)", compute="_compute_loyalty_member_card"
+    )
     # The card's code is a secret (it is what the QR code says): internal users only.
     loyalty_member_card_id = fields.Many2one(
         "loyalty.card", string="Member Card", compute="_compute_loyalty_member_card",
@@ -65,6 +72,8 @@ class ResPartner(models.Model):
             # sudo: cashiers (POS users) load these fields without access to loyalty.tier.
             tier = partner.loyalty_tier_id.sudo()
             partner.loyalty_tier_color = tier.color
+            partner.loyalty_tier_color_hex = tier._color_hex()
+            partner.loyalty_tier_text_hex = tier._color_text_hex()
             partner.loyalty_tier_name = tier.name
             partner.loyalty_tier_ref = tier.id
             partner.loyalty_tier_multiplier = tier.multiplier or 1.0
@@ -96,6 +105,7 @@ class ResPartner(models.Model):
             *super()._load_pos_data_fields(config_id),
             "loyalty_card_code", "loyalty_is_member", "loyalty_tier_name", "loyalty_tier_color",
             "loyalty_tier_ref",
+            "loyalty_tier_color_hex", "loyalty_tier_text_hex",
             "loyalty_tier_multiplier", "loyalty_tier_perks", "loyalty_points",
             "loyalty_points_expiring", "loyalty_points_expiring_date",
         ]

@@ -571,5 +571,11 @@ class TestPosPoints(PosPointsCommon):
         self.assertEqual(values[self.bob.id]["loyalty_tier_name"], "Gold")
         self.assertEqual(values[self.bob.id]["loyalty_tier_multiplier"], 1.5)
         self.assertEqual(values[self.bob.id]["loyalty_points"], 150)
+        # Gold is colour 3 (yellow): dark text, as on the printed card.
+        self.tier_gold.color = 3
+        self.env.invalidate_all()
+        values = {vals["id"]: vals for vals in partners.read(pos_fields, load=False)}
+        self.assertEqual(values[self.bob.id]["loyalty_tier_color_hex"], "#e8bb1d")
+        self.assertEqual(values[self.bob.id]["loyalty_tier_text_hex"], "#212529")
         self.assertFalse(values[self.carol.id]["loyalty_is_member"])
         self.assertFalse(values[self.carol.id]["loyalty_card_code"])

@@ -40,10 +40,16 @@ class TestTierRules(LoyaltyCommon):
         with self._refused(ValidationError, "threshold of tier “Member” cannot be negative"):
             self.tier_member.threshold = -1
         self.assertEqual(self.tier_member.threshold, 0)
-        # Higher up, a negative threshold also breaks the ladder; refused either way.
-        with self._refused(ValidationError, "cannot be negative|lower threshold"):
-            self.tier_silver.threshold = -1
-        self.assertEqual(self.tier_silver.threshold, 1000)
+        # Higher up, a negative threshold also breaks the ladder: it is still reported as
+        # negative, whatever its order.
+        for tier in (self.tier_silver, self.tier_gold):
+            with self.subTest(tier=tier.name), self._refused(
+                ValidationError, f"^The threshold of tier “{tier.name}” cannot be negative.$"
+            ):
+                tier.threshold = -1
+        self.assertEqual((self.tier_silver.threshold, self.tier_gold.threshold), (1000, 5000))
+        with self._refused(ValidationError, "^The threshold of tier “Platinum” cannot be negative"):
+            self._new_tier(threshold=-5)
 
     def test_window_of_zero_months_refused(self):
         message = "rolling window of tier “Silver” must be at least one month"
@@ -84,11 +90,20 @@ class TestTierRules(LoyaltyCommon):
     # ------------------------------------------------------------------
 
     def test_threshold_must_increase_with_sequence(self):
-        with self._refused(ValidationError, "“Platinum” comes after “Gold” but has a lower"):
+        # The message names the tier being edited first, with amounts in the company currency.
+        message = (
+            "Tier “Platinum” (order 40, threshold $\xa03,000.00) and tier “Gold” (order 30, "
+            "threshold $\xa05,000.00) are out of order: a tier that comes later in the order "
+            "needs a higher threshold. Change the order or the threshold of “Platinum”."
+        )
+        with self.assertRaises(ValidationError) as caught, self.cr.savepoint():
             self._new_tier(threshold=3000)
-        with self._refused(ValidationError, "comes after .* lower threshold"):
+        self.assertEqual(str(caught.exception), message)
+        with self._refused(ValidationError, r"Tier “Gold” \(order 30, threshold \$\xa0900\.00\) "
+                           r"and tier “Silver” \(order 20, threshold \$\xa01,000\.00\)"):
             self.tier_gold.threshold = 900  # below Silver's 1,000
-        with self._refused(ValidationError, "comes after .* lower threshold"):
+        with self._refused(ValidationError, r"Tier “Silver” \(order 35, .* tier “Gold” "
+                           r"\(order 30, .* the threshold of “Silver”"):
             self.tier_silver.sequence = 35  # above Gold, with a lower threshold
         self.assertEqual(
             self.env["loyalty.tier"].search([("company_id", "=", self.company.id)]),
@@ -96,11 +111,64 @@ class TestTierRules(LoyaltyCommon):
         )
 
     def test_same_threshold_refused(self):
-        with self._refused(ValidationError, "“Silver” and “Platinum” have the same threshold"):
+        with self._refused(ValidationError, "Tier “Platinum” has the same threshold as tier "
+                           "“Silver” \\(\\$\xa01,000.00\\)"):
             self._new_tier(sequence=25, threshold=1000)
-        with self._refused(ValidationError, "have the same threshold"):
+        with self._refused(ValidationError, "Tier “Gold” has the same threshold as tier “Silver”"):
             self.tier_gold.threshold = 1000
         self.assertEqual(self.tier_gold.threshold, 5000)
+
+    def _dong_company(self):
+        """A shop in đồng with the default tiers: Member 0, Silver 5M, Gold 20M, VIP 50M ₫."""
+        self.env.ref("base.VND").active = True
+        company = self.env["res.company"].create(
+            {"name": "Cửa hàng Đồng", "currency_id": self.env.ref("base.VND").id}
+        )
+        return company
+
+    def test_new_top_tier_with_default_order(self):
+        company = self._dong_company()
+        Tier = self.env["loyalty.tier"].with_company(company)
+        self.assertEqual(
+            Tier.search([("company_id", "=", company.id)]).mapped("sequence"), [10, 20, 30, 40]
+        )
+        # As the form creates it: the order left at its default.
+        self.assertEqual(Tier.default_get(["sequence"])["sequence"], 50)
+        platinum = Tier.create(
+            {"name": "Platinum", "threshold": 90_000_000, "company_id": company.id}
+        )
+        self.assertEqual(platinum.sequence, 50)
+        ladder = Tier.search([("company_id", "=", company.id)])
+        self.assertEqual(ladder.mapped("name"), ["Member", "Silver", "Gold", "VIP", "Platinum"])
+        self.assertEqual(max(ladder, key=lambda t: t._rank_key()), platinum)
+        # Created from another company, or two at once: still each after the last one.
+        diamond, crown = self.env["loyalty.tier"].create([
+            {"name": "Diamond", "threshold": 100_000_000, "company_id": company.id},
+            {"name": "Crown", "threshold": 200_000_000, "company_id": company.id},
+        ])
+        self.assertEqual((diamond.sequence, crown.sequence), (60, 70))
+
+    def test_ladder_message_in_company_currency_format(self):
+        company = self._dong_company()
+        self.env["res.lang"]._activate_lang("vi_VN")
+        with self.assertRaises(ValidationError) as caught, self.cr.savepoint():
+            self.env["loyalty.tier"].with_context(lang="vi_VN").with_company(company).create(
+                {"name": "Platinum", "sequence": 15, "threshold": 90_000_000,
+                 "company_id": company.id}
+            )
+        # The amounts and the names do not depend on the translation of the sentence.
+        for part in ("“Platinum”", "“Silver”", "15", "20", "90.000.000\xa0₫", "5.000.000\xa0₫"):
+            self.assertIn(part, str(caught.exception))
+        with self.assertRaises(ValidationError) as caught, self.cr.savepoint():
+            self.env["loyalty.tier"].with_context(lang="en_US").with_company(company).create(
+                {"name": "Platinum", "sequence": 15, "threshold": 90_000_000,
+                 "company_id": company.id}
+            )
+        self.assertIn(
+            "Tier “Platinum” (order 15, threshold 90,000,000\xa0₫) and tier “Silver” (order 20, "
+            "threshold 5,000,000\xa0₫) are out of order",
+            str(caught.exception),
+        )
 
     def test_valid_ladder_changes_accepted(self):
         platinum = self._new_tier()
@@ -120,7 +188,7 @@ class TestTierRules(LoyaltyCommon):
         gold2 = self._new_tier(name="Gold 2", sequence=35, threshold=5000)
         self.assertEqual(gold2.threshold, 5000)
         # ... but Gold cannot come back while it clashes.
-        with self._refused(ValidationError, "have the same threshold"):
+        with self._refused(ValidationError, "Tier “Gold” has the same threshold as tier “Gold 2”"):
             self.tier_gold.active = True
         self.assertFalse(self.tier_gold.active)
 

@@ -1,12 +1,7 @@
-/** Members in the POS: search by card code (and phone, as Odoo does), tier colours. */
+/** Members in the POS: search by card code (and phone, as Odoo does), tier colours, points. */
 import { ResPartner } from "@point_of_sale/app/models/res_partner";
+import { formatFloat } from "@web/core/utils/numbers";
 import { patch } from "@web/core/utils/patch";
-
-// Odoo's colour index (0-11, as in the backend's colour picker) as hexadecimal colours.
-export const TIER_COLORS = [
-    "#6c757d", "#ee2d2d", "#dc8534", "#e8bb1d", "#5794dd", "#9f628f",
-    "#db8865", "#41a9a2", "#304be0", "#ee2f8a", "#61c36e", "#9872e6",
-];
 
 patch(ResPartner.prototype, {
     get searchString() {
@@ -23,7 +18,17 @@ patch(ResPartner.prototype, {
         const html = this.loyalty_tier_perks || "";
         return new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
     },
+    // The colours come from the server (loyalty.tier._color_hex, the one list of tier colours),
+    // so that the counter shows the tier as the printed card and the portal do.
     get loyaltyTierColor() {
-        return TIER_COLORS[(this.loyalty_tier_color || 0) % TIER_COLORS.length];
+        return this.loyalty_tier_color_hex || "#a2a2a2";
+    },
+    get loyaltyTierTextColor() {
+        return this.loyalty_tier_text_hex || "#212529";
+    },
+    /** Points with the thousands separators of the user's language: 12,345. */
+    formatLoyaltyPoints(points) {
+        const value = points || 0;
+        return formatFloat(value, { digits: [16, Number.isInteger(value) ? 0 : 2] });
     },
 });
