@@ -77,6 +77,10 @@ class LoyaltyTier(models.Model):
         digits=(16, 2),
         help="Points earned by members of this tier are multiplied by this factor.",
     )
+    multiplier_text = fields.Char(
+        string="Multiplier", compute="_compute_multiplier_text",
+        help="The multiplier as the reader's language writes it (1,5 in Vietnamese).",
+    )
     description = fields.Html(translate=True, help="Perks of this tier, shown to members.")
     card_ids = fields.One2many("loyalty.card", "tier_id", string="Member Cards")
     member_count = fields.Integer(compute="_compute_member_count")
@@ -102,6 +106,16 @@ class LoyaltyTier(models.Model):
             vals["sequence"] = sequence
             next_sequence[company.id] = sequence + 10
         return super().create(vals_list)
+
+    @api.depends("multiplier")
+    @api.depends_context("lang")
+    def _compute_multiplier_text(self):
+        decimal_point = self.env["res.lang"]._get_data(code=self.env.lang or "en_US").decimal_point
+        for tier in self:
+            text = formatLang(self.env, tier.multiplier or 1.0, digits=2)
+            if decimal_point and decimal_point in text:
+                text = text.rstrip("0").rstrip(decimal_point)
+            tier.multiplier_text = text
 
     def _compute_member_count(self):
         counts = dict(

@@ -26,6 +26,10 @@ patch(ResPartner.prototype, {
     get loyaltyTierTextColor() {
         return this.loyalty_tier_text_hex || "#212529";
     },
+    /** The tier's multiplier in the user's number format (×1,5 in Vietnamese, ×1.5 in English). */
+    get loyaltyTierMultiplier() {
+        return formatFloat(this.loyalty_tier_multiplier || 1, { trailingZeros: false });
+    },
     /** Points with the thousands separators of the user's language: 12,345. */
     formatLoyaltyPoints(points) {
         const value = points || 0;
