@@ -4,6 +4,7 @@ from . import loyalty_tier_history
 from . import loyalty_program
 from . import loyalty_reward
 from . import loyalty_card
+from . import loyalty_tier_engine
 from . import loyalty_card_revoked
 from . import loyalty_history
 from . import res_company

@@ -1,0 +1,347 @@
+"""The tier engine: which membership tier each member card qualifies for, set-wise.
+
+The rules are the tiers' (``loyalty.tier``: metric, threshold, rolling window, grace period);
+this file applies them to a set of cards: the metric queries, the upgrades at confirmation, the
+grace periods and downgrades of the daily review, and the history and notifications of a change.
+"""
+
+# A second class on loyalty.card on purpose: one concern per file (see STYLE.md, "Splitting a
+# large model by concern"); codes, QR codes and replacement stay in loyalty_card.py.
+# pylint: disable=consider-merging-classes-inherited
+
+import logging
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class LoyaltyCard(models.Model):
+    _inherit = "loyalty.card"
+
+    # ------------------------------------------------------------------
+    # Tier engine (set-wise)
+    # ------------------------------------------------------------------
+
+    def _loyalty_metric_sql(self, metric, date_from):
+        """SQL giving ``(card_id, value)`` rows of ``metric`` since ``date_from`` for the cards in
+        ``self``. Meant to be extended (e.g. by a POS bridge) with ``UNION ALL`` of other sources;
+        rows for the same card are added up."""
+        card_ids = tuple(self.ids)
+        if metric in ("spend", "orders"):
+            value = (
+                SQL("so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)")
+                if metric == "spend"
+                else SQL("1")
+            )
+            pos_value = (
+                SQL("po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1)")
+                if metric == "spend"
+                # a POS refund is not an order; it lowers the spend only
+                else SQL("CASE WHEN po.amount_total > 0 THEN 1 ELSE 0 END")
+            )
+            # Orders of the member and of the member's contacts (children) count, from Sales
+            # and from the Point of Sale alike. The member's contacts are found once (a CTE
+            # used twice is materialised), which also halves the planning time of the query,
+            # its main cost when it runs for one card at an order's confirmation.
+            return SQL(
+                """
+                WITH member_contacts AS (
+                    SELECT card.id AS card_id, card.company_id, op.id AS partner_id
+                      FROM loyalty_card card
+                      JOIN res_partner op
+                        ON op.id = card.partner_id OR op.parent_id = card.partner_id
+                     WHERE card.id IN %(card_ids)s
+                )
+                SELECT mc.card_id, %(value)s AS value
+                  FROM member_contacts mc
+                  JOIN sale_order so
+                    ON so.partner_id = mc.partner_id AND so.company_id = mc.company_id
+                 WHERE so.state = 'sale'
+                   AND so.date_order >= %(date_from)s
+                 UNION ALL
+                SELECT mc.card_id, %(pos_value)s AS value
+                  FROM member_contacts mc
+                  JOIN pos_order po
+                    ON po.partner_id = mc.partner_id AND po.company_id = mc.company_id
+                 WHERE po.state IN ('paid', 'done', 'invoiced')
+                   AND po.date_order >= %(date_from)s
+                """,
+                value=value,
+                pos_value=pos_value,
+                card_ids=card_ids,
+                date_from=date_from,
+            )
+        if metric == "points":
+            # Points earned on orders, less what cancellations and refunds took back; manual
+            # gifts and given-back redemptions are not "earned". Pending points count unless the
+            # program says otherwise.
+            return SQL(
+                """
+                SELECT hist.card_id AS card_id,
+                       CASE hist.entry_type
+                            WHEN 'order' THEN COALESCE(hist.issued, 0)
+                            WHEN 'reversal' THEN -COALESCE(hist.used, 0)
+                            WHEN 'refund' THEN COALESCE(hist.issued, 0) - COALESCE(hist.used, 0)
+                            ELSE 0 END AS value
+                  FROM loyalty_history hist
+                  JOIN loyalty_card card ON card.id = hist.card_id
+                  JOIN loyalty_program prog ON prog.id = card.program_id
+                 WHERE hist.card_id IN %(card_ids)s
+                   AND hist.create_date >= %(date_from)s
+                   AND (prog.points_pending_count_for_tier
+                        OR hist.entry_type <> 'order'
+                        OR hist.available_date IS NULL
+                        OR hist.available_date <= %(today)s)
+                """,
+                card_ids=card_ids,
+                date_from=date_from,
+                today=fields.Date.context_today(self),
+            )
+        raise ValueError(f"unknown tier metric {metric!r}")
+
+    def _loyalty_metric_values(self, metric, date_from):
+        """Return ``{card_id: value}`` of ``metric`` since ``date_from``, in one query."""
+        if not self:
+            return {}
+        # Only what the metric queries read, not the whole environment.
+        for model in ("sale.order", "pos.order", "loyalty.history", "loyalty.card", "res.partner"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT card_id, SUM(value) FROM (%s) AS src GROUP BY card_id",
+                self._loyalty_metric_sql(metric, date_from),
+            )
+        )
+        return {card_id: value or 0.0 for card_id, value in self.env.cr.fetchall()}
+
+    def _loyalty_qualified_tiers(self, now=None):
+        """Return ``{card: tier}``: the highest tier each membership card qualifies for now
+        (an empty recordset when it qualifies for none). One query per (metric, window) in use."""
+        now = now or fields.Datetime.now()
+        cards = self.filtered(lambda c: c.partner_id)
+        result = dict.fromkeys(self, self.env["loyalty.tier"])
+        tiers = self.env["loyalty.tier"].sudo().search([("company_id", "in", cards.company_id.ids)])
+        values_cache = {}
+        for card_company in cards.company_id:
+            company_cards = cards.filtered(lambda c, co=card_company: c.company_id == co)
+            ladder = tiers.filtered(lambda t, co=card_company: t.company_id == co).sorted(
+                lambda t: t._rank_key()
+            )
+            for tier in ladder:
+                key = (tier.metric, tier.window_months, card_company.id)
+                if key not in values_cache:
+                    values_cache[key] = company_cards._loyalty_metric_values(
+                        tier.metric, tier._window_start(now)
+                    )
+                values = values_cache[key]
+                for card in company_cards:
+                    if values.get(card.id, 0.0) >= tier.threshold - 1e-6:
+                        result[card] = tier  # ladder is ascending: the last one wins
+        return result
+
+    def _loyalty_update_tiers(
+        self, reason, order=None, allow_downgrade=True, note=False, now=None, pos_order=None
+    ):
+        """Bring the tier of each membership card in ``self`` up to date.
+
+        - qualifying for a higher tier: upgrade at once;
+        - qualifying for a lower tier: with ``allow_downgrade``, start the grace period of the
+          current tier (``tier_downgrade_date``), and downgrade once that date is reached;
+        - qualifying again for the current tier: cancel a pending downgrade.
+
+        Idempotent: running it twice on the same data changes nothing the second time.
+        Returns the history lines written.
+        """
+        now = now or fields.Datetime.now()
+        today = fields.Date.context_today(self, now)
+        cards = self.filtered(lambda c: c.is_membership and c.partner_id and c.active)
+        targets = cards._loyalty_qualified_tiers(now)
+        changes = []  # (card, old, new)
+        schedule = defaultdict(lambda: self.browse())  # date -> cards
+        clear = self.browse()
+        for card in cards:
+            current, target = card.tier_id, targets[card]
+            if target == current:
+                if card.tier_downgrade_date:
+                    clear |= card
+            elif not current or target._rank_key() > current._rank_key():
+                changes.append((card, current, target))
+            elif allow_downgrade:
+                due = card.tier_downgrade_date
+                if not due:
+                    due = fields.Date.add(today, days=current.grace_days)
+                    if due > today:
+                        schedule[due] |= card
+                if due <= today:
+                    changes.append((card, current, target))
+        if clear:
+            clear.write({"tier_downgrade_date": False})
+        for due, due_cards in schedule.items():
+            due_cards.write({"tier_downgrade_date": due})
+        return self._loyalty_apply_tier_changes(
+            changes, reason, order=order, note=note, now=now, pos_order=pos_order
+        )
+
+    def _loyalty_apply_tier_changes(
+        self, changes, reason, order=None, note=False, now=None, pos_order=None
+    ):
+        """Write the tier changes ``[(card, old_tier, new_tier)]`` in batches, record them in the
+        history, on the member's chatter, and e-mail upgraded members."""
+        history = self.env["loyalty.tier.history"]
+        if not changes:
+            return history
+        now = now or fields.Datetime.now()
+        by_target = defaultdict(lambda: self.browse())
+        for card, _old, new in changes:
+            by_target[new] |= card
+        for new, cards in by_target.items():
+            cards.sudo().with_context(loyalty_tier_engine=True).write(
+                {"tier_id": new.id, "tier_since": now, "tier_downgrade_date": False}
+            )
+            for company in cards.company_id:
+                partners = cards.filtered(lambda c, co=company: c.company_id == co).partner_id
+                partners.sudo().with_company(company).write({"loyalty_tier_id": new.id})
+        history = history.sudo().create(
+            [
+                {
+                    "card_id": card.id,
+                    "old_tier_id": old.id,
+                    "new_tier_id": new.id,
+                    "date": now,
+                    "reason": reason,
+                    "sale_order_id": order.id if order else False,
+                    "pos_order_id": pos_order.id if pos_order else False,
+                    "note": note,
+                }
+                for card, old, new in changes
+            ]
+        )
+        for line in history:
+            line.card_id._loyalty_notify_tier_change(line)
+        _logger.info("Membership tiers: %s change(s) (%s)", len(history), reason)
+        return history
+
+    def _loyalty_notify_tier_change(self, line):
+        """Post the change on the member's chatter; e-mail the member on an upgrade."""
+        self.ensure_one()
+        partner = self.partner_id
+        reason = dict(line._fields["reason"]._description_selection(self.env))[line.reason]
+        if line.old_tier_id:
+            body = _(
+                "Membership tier changed from %(old)s to %(new)s (%(reason)s).",
+                old=line.old_tier_id.name,
+                new=line.new_tier_id.name or _("no tier"),
+                reason=reason,
+            )
+        else:
+            body = _(
+                "Membership tier set to %(new)s (%(reason)s).",
+                new=line.new_tier_id.name or _("no tier"),
+                reason=reason,
+            )
+        partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        if line.direction == "up" and partner.email:
+            template = self.env.ref(
+                "customer_loyalty.mail_template_tier_upgrade", raise_if_not_found=False
+            )
+            if template:
+                template.sudo().send_mail(
+                    line.id, email_layout_xmlid="mail.mail_notification_light"
+                )
+
+    # ------------------------------------------------------------------
+    # Actions and cron
+    # ------------------------------------------------------------------
+
+    def action_loyalty_recompute_tier(self):
+        """Manager action: re-evaluate the selected members now (downgrades respect the grace
+        period)."""
+        if not self.env.user.has_group("customer_loyalty.group_loyalty_manager"):
+            raise AccessError(_("Only Loyalty Managers can recompute membership tiers."))
+        members = self.filtered("is_membership")
+        if not members:
+            raise UserError(_("Select at least one membership card."))
+        lines = members.sudo()._loyalty_update_tiers(reason="manual")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%(count)s tier change(s).", count=len(lines)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_update_tiers(self, batch_size=1000):
+        """Daily review of every membership card: upgrades, grace periods, downgrades.
+
+        Each card is reviewed once a day (``tier_reviewed_date`` is the done marker), in batches
+        committed one by one inside the scheduler, so a second run the same day does nothing and a
+        run that crashed half-way is finished by the next one."""
+        today = fields.Date.context_today(self)
+        programs = self.env["res.company"].sudo().search([]).loyalty_program_id
+        domain = [
+            ("program_id", "in", programs.ids),
+            ("partner_id", "!=", False),
+            "|",
+            ("tier_reviewed_date", "=", False),
+            ("tier_reviewed_date", "<", today),
+        ]
+        cards = self.sudo().with_context(active_test=True)
+        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        changes = 0
+        while batch := cards.search(domain, order="id", limit=batch_size):
+            changes += len(batch._loyalty_update_tiers(reason="cron"))
+            batch.write({"tier_reviewed_date": today})
+            if in_scheduler:
+                remaining = cards.search_count(domain)
+                self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            batch.invalidate_recordset()
+        _logger.info("Membership tiers reviewed: %s change(s)", changes)
+        return changes
+
+    def _loyalty_tier_progress(self, now=None):
+        """Where the member stands on the tier ladder of the card's company, for the member's
+        eyes (portal, e-mails)::
+
+            {'tier': current tier, 'next_tier': the tier just above (empty at the top),
+             'metric': next_tier.metric, 'value': metric over next_tier's window,
+             'threshold': next_tier.threshold, 'missing': what is still needed (>= 0),
+             'ratio': value / threshold in [0, 1], 'window_months': next_tier.window_months}
+        """
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        current = self.tier_id
+        ladder = (
+            self.env["loyalty.tier"].sudo()
+            .search([("company_id", "=", self.company_id.id)])
+            .sorted(lambda t: t._rank_key())
+        )
+        next_tier = ladder.filtered(lambda t: t._rank_key() > current._rank_key())[:1]
+        result = {
+            "tier": current,
+            "next_tier": next_tier,
+            "metric": next_tier.metric,
+            "value": 0.0,
+            "threshold": next_tier.threshold,
+            "missing": 0.0,
+            "ratio": 1.0,
+            "window_months": next_tier.window_months,
+        }
+        if next_tier:
+            value = self._loyalty_metric_values(
+                next_tier.metric, next_tier._window_start(now)
+            ).get(self.id, 0.0)
+            threshold = next_tier.threshold
+            result.update(
+                value=value,
+                missing=max(threshold - value, 0.0),
+                ratio=min(max(value / threshold, 0.0), 1.0) if threshold else 1.0,
+            )
+        return result
