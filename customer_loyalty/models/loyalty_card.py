@@ -54,7 +54,8 @@ class LoyaltyCard(models.Model):
         help="The member no longer qualifies for the tier; unless the member qualifies again, "
         "the tier is lowered on this date (end of the grace period).",
     )
-    tier_reviewed_date = fields.Date(copy=False, readonly=True)
+    tier_reviewed_date = fields.Date(copy=False, readonly=True, index=True)  # the daily review
+    program_id = fields.Many2one(index=True)  # crons and member look-ups filter on it
     tier_history_ids = fields.One2many("loyalty.tier.history", "card_id")
 
     def _compute_is_membership(self):

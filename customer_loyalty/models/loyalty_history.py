@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, create_index, float_is_zero
 
 from .loyalty_card import _POINTS_FLOW
 
@@ -56,6 +56,14 @@ class LoyaltyHistory(models.Model):
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
     is_membership = fields.Boolean(related="card_id.is_membership")
+
+    def init(self):
+        super().init()
+        # Cancellations and refunds look up the lines of orders, with or without their card.
+        create_index(
+            self.env.cr, "loyalty_history_order_model_order_id_index", self._table,
+            ["order_model", "order_id"],
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

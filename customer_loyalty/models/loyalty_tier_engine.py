@@ -23,6 +23,51 @@ class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
 
     # ------------------------------------------------------------------
+    # The holder's tier on the contact (res.partner.loyalty_tier_id)
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        moving = {"partner_id", "active"} & set(vals)
+        before = {
+            card: (card.partner_id, card.active, card.company_id)
+            for card in self.filtered("is_membership")
+        } if moving else {}
+        res = super().write(vals)
+        if before:
+            self._loyalty_move_partner_tiers(before)
+        return res
+
+    def unlink(self):
+        before = {
+            card: (card.partner_id, card.active, card.company_id)
+            for card in self.filtered("is_membership")
+        }
+        res = super().unlink()
+        self._loyalty_move_partner_tiers(before, deleted=True)
+        return res
+
+    def _loyalty_move_partner_tiers(self, before, deleted=False):
+        """The contact's tier follows the member card: a card archived, deleted or given to
+        another holder takes its tier from the former holder; the new holder (or the holder of
+        a card restored) gets the card's tier. ``before``: ``{card: (holder, active, company)}``
+        before the change."""
+        clear, give = defaultdict(lambda: self.env["res.partner"]), []
+        for card, (old_partner, was_active, company) in before.items():
+            partner, active = (
+                (self.env["res.partner"], False) if deleted else (card.partner_id, card.active)
+            )
+            if old_partner and was_active and (old_partner != partner or not active):
+                clear[company] |= old_partner
+            if partner and active and (partner != old_partner or not was_active):
+                give.append(card)
+        for company, partners in clear.items():
+            partners.sudo().with_company(company).write({"loyalty_tier_id": False})
+        for card in give:
+            card.partner_id.sudo().with_company(card.company_id).write(
+                {"loyalty_tier_id": card.tier_id.id}
+            )
+
+    # ------------------------------------------------------------------
     # Tier engine (set-wise)
     # ------------------------------------------------------------------
 
