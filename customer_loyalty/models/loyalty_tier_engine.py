@@ -12,6 +12,8 @@ grace periods and downgrades of the daily review, and the history and notificati
 import logging
 from collections import defaultdict
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -21,6 +23,14 @@ _logger = logging.getLogger(__name__)
 
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
+
+    # What the engine knows of each member's metrics: ``{"<metric>:<months>": [value, computed
+    # at, valid until]}``, the value over the window ending at "computed at", valid until a
+    # counted order leaves the window. A confirmation adds its order to it instead of querying
+    # the member's year of orders (see _loyalty_tier_metric); the daily review recomputes it from
+    # scratch, and what changes the past (cancellation, credit note, POS order or refund, a new
+    # holder) forgets it (_loyalty_tier_metric_forget). System only: it is the member's spend.
+    tier_metric_cache = fields.Json(copy=False, readonly=True, groups="base.group_system")
 
     # ------------------------------------------------------------------
     # The holder's tier on the contact (res.partner.loyalty_tier_id)
@@ -60,6 +70,9 @@ class LoyaltyCard(models.Model):
                 clear[company] |= old_partner
             if partner and active and (partner != old_partner or not was_active):
                 give.append(card)
+            if partner != old_partner and not deleted:
+                # The metrics were the former holder's orders.
+                card.sudo().with_context(tracking_disable=True).tier_metric_cache = False
         for company, partners in clear.items():
             partners.sudo().with_company(company).write({"loyalty_tier_id": False})
         for card in give:
@@ -68,12 +81,13 @@ class LoyaltyCard(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Tier engine (set-wise)
+    # Tier engine (set-wise): metrics
     # ------------------------------------------------------------------
 
     def _loyalty_metric_sql(self, metric, date_from):
-        """SQL giving ``(card_id, value)`` rows of ``metric`` since ``date_from`` for the cards in
-        ``self``. Meant to be extended (e.g. by a POS bridge) with ``UNION ALL`` of other sources;
+        """SQL giving ``(card_id, value, date)`` rows of ``metric`` since ``date_from`` for the
+        cards in ``self``; ``date`` is when the row entered the window (it leaves it ``window``
+        later). Meant to be extended (e.g. by a POS bridge) with ``UNION ALL`` of other sources;
         rows for the same card are added up."""
         card_ids = tuple(self.ids)
         if metric in ("spend", "orders"):
@@ -81,6 +95,15 @@ class LoyaltyCard(models.Model):
                 SQL("so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)")
                 if metric == "spend"
                 else SQL("1")
+            )
+            # Posted credit notes lower the spend, in the currency of their order, by at most the
+            # order's total; a fully refunded order no longer counts as an order.
+            refund_value = (
+                SQL(
+                    "-LEAST(rf.amount, so.amount_total) / COALESCE(NULLIF(so.currency_rate, 0), 1)"
+                )
+                if metric == "spend"
+                else SQL("CASE WHEN rf.amount >= so.amount_total - 0.005 THEN -1 ELSE 0 END")
             )
             pos_value = (
                 SQL("po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1)")
@@ -90,8 +113,7 @@ class LoyaltyCard(models.Model):
             )
             # Orders of the member and of the member's contacts (children) count, from Sales
             # and from the Point of Sale alike. The member's contacts are found once (a CTE
-            # used twice is materialised), which also halves the planning time of the query,
-            # its main cost when it runs for one card at an order's confirmation.
+            # used twice is materialised), which also halves the planning time of the query.
             return SQL(
                 """
                 WITH member_contacts AS (
@@ -100,15 +122,36 @@ class LoyaltyCard(models.Model):
                       JOIN res_partner op
                         ON op.id = card.partner_id OR op.parent_id = card.partner_id
                      WHERE card.id IN %(card_ids)s
+                ), member_orders AS (
+                    SELECT mc.card_id, so.id, so.amount_total, so.currency_rate, so.date_order
+                      FROM member_contacts mc
+                      JOIN sale_order so
+                        ON so.partner_id = mc.partner_id AND so.company_id = mc.company_id
+                     WHERE so.state = 'sale'
+                       AND so.date_order >= %(date_from)s
+                ), refunds AS (
+                    SELECT lines.order_id, SUM(lines.price_total) AS amount
+                      FROM (
+                        SELECT DISTINCT sol.order_id, aml.id, aml.price_total
+                          FROM member_orders mo
+                          JOIN sale_order_line sol ON sol.order_id = mo.id
+                          JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                          JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                          JOIN account_move am ON am.id = aml.move_id
+                         WHERE am.move_type = 'out_refund'
+                           AND am.state = 'posted'
+                           AND aml.display_type = 'product'
+                      ) lines
+                     GROUP BY lines.order_id
                 )
-                SELECT mc.card_id, %(value)s AS value
-                  FROM member_contacts mc
-                  JOIN sale_order so
-                    ON so.partner_id = mc.partner_id AND so.company_id = mc.company_id
-                 WHERE so.state = 'sale'
-                   AND so.date_order >= %(date_from)s
+                SELECT so.card_id, %(value)s AS value, so.date_order AS date
+                  FROM member_orders so
                  UNION ALL
-                SELECT mc.card_id, %(pos_value)s AS value
+                SELECT so.card_id, %(refund_value)s AS value, so.date_order AS date
+                  FROM member_orders so
+                  JOIN refunds rf ON rf.order_id = so.id
+                 UNION ALL
+                SELECT mc.card_id, %(pos_value)s AS value, po.date_order AS date
                   FROM member_contacts mc
                   JOIN pos_order po
                     ON po.partner_id = mc.partner_id AND po.company_id = mc.company_id
@@ -116,6 +159,7 @@ class LoyaltyCard(models.Model):
                    AND po.date_order >= %(date_from)s
                 """,
                 value=value,
+                refund_value=refund_value,
                 pos_value=pos_value,
                 card_ids=card_ids,
                 date_from=date_from,
@@ -131,7 +175,8 @@ class LoyaltyCard(models.Model):
                             WHEN 'order' THEN COALESCE(hist.issued, 0)
                             WHEN 'reversal' THEN -COALESCE(hist.used, 0)
                             WHEN 'refund' THEN COALESCE(hist.issued, 0) - COALESCE(hist.used, 0)
-                            ELSE 0 END AS value
+                            ELSE 0 END AS value,
+                       hist.create_date AS date
                   FROM loyalty_history hist
                   JOIN loyalty_card card ON card.id = hist.card_id
                   JOIN loyalty_program prog ON prog.id = card.program_id
@@ -148,24 +193,116 @@ class LoyaltyCard(models.Model):
             )
         raise ValueError(f"unknown tier metric {metric!r}")
 
-    def _loyalty_metric_values(self, metric, date_from):
-        """Return ``{card_id: value}`` of ``metric`` since ``date_from``, in one query."""
+    def _loyalty_metric_rows(self, metric, date_from):
+        """Return ``{card_id: (value, first date)}`` of ``metric`` since ``date_from`` (the first
+        date is that of the oldest row counted), in one query."""
         if not self:
             return {}
         # Only what the metric queries read, not the whole environment.
-        for model in ("sale.order", "pos.order", "loyalty.history", "loyalty.card", "res.partner"):
+        for model in (
+            "sale.order", "sale.order.line", "account.move", "account.move.line", "pos.order",
+            "loyalty.history", "loyalty.card", "res.partner",
+        ):
             self.env[model].flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT card_id, SUM(value) FROM (%s) AS src GROUP BY card_id",
+                "SELECT card_id, SUM(value), MIN(date) FROM (%s) AS src GROUP BY card_id",
                 self._loyalty_metric_sql(metric, date_from),
             )
         )
-        return {card_id: value or 0.0 for card_id, value in self.env.cr.fetchall()}
+        return {
+            card_id: (value or 0.0, first) for card_id, value, first in self.env.cr.fetchall()
+        }
 
-    def _loyalty_qualified_tiers(self, now=None):
+    def _loyalty_metric_values(self, metric, date_from):
+        """Return ``{card_id: value}`` of ``metric`` since ``date_from``, in one query."""
+        return {
+            card_id: value
+            for card_id, (value, _first) in self._loyalty_metric_rows(metric, date_from).items()
+        }
+
+    def _loyalty_tier_metric(self, metric, months, now, order=None):
+        """Return ``{card_id: value}`` of ``metric`` over the ``months`` before ``now``, and
+        keep it in ``tier_metric_cache``.
+
+        With ``order`` (a sales order just confirmed), a card whose known value is still valid
+        gets the order added to it, without a query: the value is valid when it was computed
+        before ``now``, no order it counts has left the window since, and ``order`` was
+        confirmed after it was computed (so it is not counted yet; a cancellation or a credit
+        note forgets the value, so an order confirmed again is recounted in full). Spend and
+        number of orders only: the points earned depend on the ledger and are always queried.
+        The other cards are queried in one go (the whole window, from scratch)."""
+        key = f"{metric}:{months}"
+        window = relativedelta(months=months)
+        now_text = fields.Datetime.to_string(now)
+        values, known, stale = {}, {}, self.browse()
+        for card in self.sudo():
+            entry = (card.tier_metric_cache or {}).get(key)
+            added = card._loyalty_tier_metric_add(entry, metric, window, now, order)
+            if added is None:
+                stale |= card
+            else:
+                values[card.id] = added[0]
+                if added != entry:
+                    known[card] = added
+        rows = stale._loyalty_metric_rows(metric, now - window) if stale else {}
+        for card in stale:
+            value, first = rows.get(card.id, (0.0, None))
+            values[card.id] = value
+            # The oldest row leaves the window a window after it entered it (a day earlier,
+            # for months of unequal length): the value is valid until then.
+            until = first + window - relativedelta(days=1) if first else None
+            known[card] = [value, now_text, until and fields.Datetime.to_string(until)]
+        for card, entry in known.items():
+            card.with_context(tracking_disable=True).tier_metric_cache = dict(
+                card.tier_metric_cache or {}, **{key: entry}
+            )
+        return values
+
+    def _loyalty_tier_metric_add(self, entry, metric, window, now, order):
+        """The cache ``entry`` of this card brought to ``now`` with ``order`` added, or None when
+        it cannot be (see :meth:`_loyalty_tier_metric`)."""
+        if not entry or not order or order._name != "sale.order" or metric not in (
+            "spend", "orders"
+        ):
+            return None
+        value, computed, until = entry
+        computed = fields.Datetime.to_datetime(computed)
+        until = until and fields.Datetime.to_datetime(until)
+        if computed > now or (until and until <= now):
+            return None
+        partner = order.partner_id
+        if order.company_id != self.company_id or self.partner_id not in (
+            partner | partner.parent_id
+        ):
+            return entry  # not one of the member's orders: nothing changes
+        if order.state != "sale" or not order.date_order or order.date_order <= computed:
+            return None  # perhaps counted already
+        amount = (
+            order.amount_total / (order.currency_rate or 1.0) if metric == "spend" else 1.0
+        )
+        leaves = order.date_order + window - relativedelta(days=1)
+        until = min(until, leaves) if until else leaves
+        return [value + amount, fields.Datetime.to_string(now), fields.Datetime.to_string(until)]
+
+    @api.model
+    def _loyalty_tier_metric_forget(self, orders):
+        """Forget the known tier metrics of the members that ``orders`` (sales or POS orders,
+        or empty) count for: the next tier update recomputes them. Called where the past of an
+        order changes (cancellation, credit note, POS order or refund)."""
+        partners = orders.partner_id | orders.partner_id.parent_id
+        if not partners:
+            return
+        cards = self.sudo().search(
+            [("partner_id", "in", partners.ids), ("company_id", "in", orders.company_id.ids)]
+        ).filtered("tier_metric_cache")
+        if cards:
+            cards.tier_metric_cache = False
+
+    def _loyalty_qualified_tiers(self, now=None, order=None):
         """Return ``{card: tier}``: the highest tier each membership card qualifies for now
-        (an empty recordset when it qualifies for none). One query per (metric, window) in use."""
+        (an empty recordset when it qualifies for none). One query per (metric, window) in use,
+        none for the cards whose metric is known and ``order`` (just confirmed) adds to."""
         now = now or fields.Datetime.now()
         cards = self.filtered(lambda c: c.partner_id)
         result = dict.fromkeys(self, self.env["loyalty.tier"])
@@ -179,8 +316,8 @@ class LoyaltyCard(models.Model):
             for tier in ladder:
                 key = (tier.metric, tier.window_months, card_company.id)
                 if key not in values_cache:
-                    values_cache[key] = company_cards._loyalty_metric_values(
-                        tier.metric, tier._window_start(now)
+                    values_cache[key] = company_cards._loyalty_tier_metric(
+                        tier.metric, tier.window_months, now, order=order
                     )
                 values = values_cache[key]
                 for card in company_cards:
@@ -204,7 +341,7 @@ class LoyaltyCard(models.Model):
         now = now or fields.Datetime.now()
         today = fields.Date.context_today(self, now)
         cards = self.filtered(lambda c: c.is_membership and c.partner_id and c.active)
-        targets = cards._loyalty_qualified_tiers(now)
+        targets = cards._loyalty_qualified_tiers(now, order=order)
         changes = []  # (card, old, new)
         schedule = defaultdict(lambda: self.browse())  # date -> cards
         clear = self.browse()

@@ -25,6 +25,7 @@ class PosOrder(models.Model):
     def _loyalty_process_membership(self):
         """Earn (or, for a refund, take back) membership points for these paid orders, and
         upgrade the member's tier. Idempotent: an order synced twice earns once."""
+        self.env["loyalty.card"]._loyalty_tier_metric_forget(self)
         for order in self:
             company = order.company_id
             program = company.loyalty_program_id

@@ -20,7 +20,19 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._loyalty_install_membership()
+        self.env.registry.clear_cache()  # loyalty.program._loyalty_membership_program_ids
         return companies
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "loyalty_program_id" in vals:
+            self.env.registry.clear_cache()  # loyalty.program._loyalty_membership_program_ids
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # loyalty.program._loyalty_membership_program_ids
+        return res
 
     @api.model
     def _loyalty_default_tier_values(self, currency):
