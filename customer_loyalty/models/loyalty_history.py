@@ -58,12 +58,13 @@ class LoyaltyHistory(models.Model):
     is_membership = fields.Boolean(related="card_id.is_membership")
 
     def init(self):
-        super().init()
+        res = super().init()
         # Cancellations and refunds look up the lines of orders, with or without their card.
         create_index(
             self.env.cr, "loyalty_history_order_model_order_id_index", self._table,
             ["order_model", "order_id"],
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
