@@ -306,7 +306,11 @@ class LoyaltyCard(models.Model):
         now = now or fields.Datetime.now()
         cards = self.filtered(lambda c: c.partner_id)
         result = dict.fromkeys(self, self.env["loyalty.tier"])
-        tiers = self.env["loyalty.tier"].sudo().search([("company_id", "in", cards.company_id.ids)])
+        # What the ladder needs, in the search's query (one query, not a search then a read).
+        tiers = self.env["loyalty.tier"].sudo().search_fetch(
+            [("company_id", "in", cards.company_id.ids)],
+            ["company_id", "sequence", "threshold", "metric", "window_months"],
+        )
         values_cache = {}
         for card_company in cards.company_id:
             company_cards = cards.filtered(lambda c, co=card_company: c.company_id == co)
@@ -398,17 +402,27 @@ class LoyaltyCard(models.Model):
                     "sale_order_id": order.id if order else False,
                     "pos_order_id": pos_order.id if pos_order else False,
                     "note": note,
+                    "upgrade_mail_pending": bool(
+                        old and new._rank_key() > old._rank_key() and card.partner_id.email
+                    ),
                 }
                 for card, old, new in changes
             ]
         )
+        if any(history.mapped("upgrade_mail_pending")):
+            cron = self.env.ref(
+                "customer_loyalty.ir_cron_loyalty_tier_upgrade_mails", raise_if_not_found=False
+            )
+            if cron:
+                cron.sudo()._trigger()
         for line in history:
             line.card_id._loyalty_notify_tier_change(line)
         _logger.info("Membership tiers: %s change(s) (%s)", len(history), reason)
         return history
 
     def _loyalty_notify_tier_change(self, line):
-        """Post the change on the member's chatter; e-mail the member on an upgrade."""
+        """Post the change on the member's chatter (the upgrade e-mail follows from the cron
+        ``loyalty.tier.history._cron_send_upgrade_mails``, triggered by the change)."""
         self.ensure_one()
         partner = self.partner_id
         reason = dict(line._fields["reason"]._description_selection(self.env))[line.reason]
@@ -426,14 +440,6 @@ class LoyaltyCard(models.Model):
                 reason=reason,
             )
         partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-        if line.direction == "up" and partner.email:
-            template = self.env.ref(
-                "customer_loyalty.mail_template_tier_upgrade", raise_if_not_found=False
-            )
-            if template:
-                template.sudo().send_mail(
-                    line.id, email_layout_xmlid="mail.mail_notification_light"
-                )
 
     # ------------------------------------------------------------------
     # Actions and cron
