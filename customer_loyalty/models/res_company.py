@@ -103,4 +103,8 @@ class ResCompany(models.Model):
             ("program_id", "=", self.loyalty_program_id.id),
             ("partner_id", "in", partners.ids),
         ]
-        return self.env["loyalty.card"].sudo().search(domain)
+        # Fetched with the search: every caller (order confirmation, POS, partner fields) reads
+        # these fields right after, which would be a second query.
+        return self.env["loyalty.card"].sudo().search_fetch(
+            domain, ["program_id", "partner_id", "company_id", "tier_id", "points", "code"]
+        )
