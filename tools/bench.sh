@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # `make bench`: the performance benchmarks of customer_loyalty, on databases of their own.
-#   1. tools/bench_confirm.py: sales-order confirmation with customer_loyalty (bench_with) versus
-#      plain Odoo loyalty (bench_without: the addon's dependencies and sale_crm, nothing else),
-#      on an empty ledger, then again (fewer orders) once the ledger holds 100,000 lines;
+#   1. tools/bench_confirm.py: sales-order confirmation with customer_loyalty ("with") versus
+#      plain Odoo loyalty ("without": the addon's dependencies and sale_crm, nothing else):
+#      a. demo: on databases like a user's (Odoo's demo data, and the addon's on the "with"
+#         side): 50 members, 3 lines per order, in the main company on both sides;
+#      b. empty: on databases without demo data (20 members, 2-3 lines per order), then again
+#         (fewer orders) once the ledger holds 100,000 lines;
 #   2. tools/bench_expiry.py: the points-expiry cron on a generated 100,000-line ledger.
-# The databases are created from nothing (no demo data) the first time and reused afterwards;
-# bench_with is updated (-u customer_loyalty) when the addon's source changed since the last run.
-# Other names: LOYALTY_BENCH_DB_WITH, LOYALTY_BENCH_DB_WITHOUT. Logs and outputs: .cache/bench/.
+# The databases are created from nothing the first time and reused afterwards; the "with" ones
+# are updated (-u customer_loyalty) when the addon's source changed since the last run. Names:
+# LOYALTY_BENCH_DB_WITH, LOYALTY_BENCH_DB_WITHOUT (empty), LOYALTY_BENCH_DB_DEMO_WITH,
+# LOYALTY_BENCH_DB_DEMO_WITHOUT (demo data). Logs and outputs: .cache/bench/.
 # The scripts work inside one transaction per database and roll it back: a run leaves no data.
-#   tools/bench.sh [--fresh] [--only confirm|expiry] [--orders N] [--lines N] [--cards N]
+#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry] [--orders N] [--lines N]
+#                  [--cards N]         (confirm = demo and empty; --orders: both confirm benches)
 # Figures only: timings are printed, never asserted. The exit status is non-zero when a
 # database cannot be built or a correctness check of a script fails.
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -16,17 +21,19 @@ cd "$ROOT"
 
 DB_WITH="${LOYALTY_BENCH_DB_WITH:-bench_with}"
 DB_WITHOUT="${LOYALTY_BENCH_DB_WITHOUT:-bench_without}"
+DB_DEMO_WITH="${LOYALTY_BENCH_DB_DEMO_WITH:-bench_demo_with}"
+DB_DEMO_WITHOUT="${LOYALTY_BENCH_DB_DEMO_WITHOUT:-bench_demo_without}"
 OUT="$CACHE/bench"
 fresh=0
 only=""
 confirm_args=()
 expiry_args=()
 
-usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --fresh) fresh=1 ;;
-        --only) only="${2:?--only needs confirm or expiry}"; shift ;;
+        --only) only="${2:?--only needs demo, empty, confirm or expiry}"; shift ;;
         --orders) confirm_args+=(--orders "${2:?}"); shift ;;
         --lines) expiry_args+=(--lines "${2:?}"); shift ;;
         --cards) expiry_args+=(--cards "${2:?}"); shift ;;
@@ -35,7 +42,18 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case "$only" in ""|confirm|expiry) ;; *) die "--only takes confirm or expiry, not '$only'" ;; esac
+case "$only" in
+    ""|demo|empty|confirm|expiry) ;;
+    *) die "--only takes demo, empty, confirm or expiry, not '$only'" ;;
+esac
+# Which parts run.
+want() {  # part: demo, empty or expiry
+    case "$only" in
+        "") return 0 ;;
+        confirm) [ "$1" != expiry ] ;;
+        *) [ "$1" = "$only" ] ;;
+    esac
+}
 
 log "setup: Odoo, virtualenv, PostgreSQL (log: $CACHE/setup.log)"
 "$ROOT/scripts/setup.sh" > "$CACHE/setup.log" 2>&1 || { cat "$CACHE/setup.log" >&2; die "setup failed"; }
@@ -72,15 +90,28 @@ odoo_run() {  # db log odoo-args...
     fi
 }
 
-ensure_db() {  # db modules
-    local db="$1" modules="$2" stamp="$OUT/$1.source" started
-    if [ "$fresh" = 1 ] || ! modules_installed "$db" "$modules"; then
-        log "database $db: creating from nothing with $modules, no demo data"
+# Whether the database was installed with demo data (base's demo partner is there).
+has_demo() {  # db
+    [ "$(psql -d "$1" -Atqc "SELECT count(*) FROM ir_model_data
+        WHERE module = 'base' AND name = 'res_partner_1'" 2>/dev/null)" = 1 ]
+}
+
+ensure_db() {  # db modules demo(0|1)
+    local db="$1" modules="$2" demo="$3" stamp="$OUT/$1.source" started demo_args
+    if [ "$fresh" = 1 ] || ! modules_installed "$db" "$modules" \
+            || [ "$(has_demo "$db" && echo 1 || echo 0)" != "$demo" ]; then
+        if [ "$demo" = 1 ]; then
+            log "database $db: creating from nothing with $modules and demo data"
+            demo_args=(--without-demo=)
+        else
+            log "database $db: creating from nothing with $modules, no demo data"
+            demo_args=(--without-demo=all)
+        fi
         PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists "$db"
         createdb "$db"
         rm -f "$stamp"
         started=$(date +%s)
-        odoo_run "$db" "$OUT/install-$db.log" -i "$modules" --without-demo=all
+        odoo_run "$db" "$OUT/install-$db.log" -i "$modules" "${demo_args[@]}"
         log "database $db: installed in $(( $(date +%s) - started )) s"
     else
         log "database $db: reusing it (--fresh to recreate)"
@@ -95,15 +126,19 @@ ensure_db() {  # db modules
     fi
 }
 
-[ "$only" != expiry ] && ensure_db "$DB_WITHOUT" "$BASE_MODULES"
-ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON"
+if want demo; then
+    ensure_db "$DB_DEMO_WITHOUT" "$BASE_MODULES" 1
+    ensure_db "$DB_DEMO_WITH" "$BASE_MODULES,$ADDON" 1
+fi
+want empty && ensure_db "$DB_WITHOUT" "$BASE_MODULES" 0
+{ want empty || want expiry; } && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
 
 # The scripts roll back what they insert: the dead rows (100,000s of ledger lines) would stay in
 # the tables, and the sequential scans of the next run would read them. INDEX_CLEANUP ON lets
 # VACUUM give the emptied pages back (a plain VACUUM may skip that and keep the bloat).
 vacuum_dbs() {
     local db
-    for db in "$DB_WITH" "$DB_WITHOUT"; do
+    for db in "$@"; do
         psql -d "$db" -qc "VACUUM (INDEX_CLEANUP ON, ANALYZE)" 2>/dev/null || true
     done
 }
@@ -111,7 +146,11 @@ vacuum_dbs() {
 status=0
 run_bench() {  # output-name script args...
     local name="$1" script="$2"; shift 2
-    vacuum_dbs
+    if [ "$name" = bench_confirm_demo ]; then
+        vacuum_dbs "$DB_DEMO_WITH" "$DB_DEMO_WITHOUT"
+    else
+        vacuum_dbs "$DB_WITH" "$DB_WITHOUT"
+    fi
     log "running $script $* (output: $OUT/$name.txt)"
     rm -f "$OUT/$name.txt"
     if ! "$PY" "$ROOT/tools/$script.py" -c "$ODOO_CONF" "$@" > "$OUT/$name.txt"; then
@@ -119,13 +158,20 @@ run_bench() {  # output-name script args...
         status=1
     fi
 }
-if [ "$only" != expiry ]; then
+if want demo; then
+    # As a user's database: 50 members, orders of 3 lines, in the main company (YourCompany:
+    # the addon's demo makes another company the administrator's, which the other side lacks).
+    run_bench bench_confirm_demo bench_confirm --with-db "$DB_DEMO_WITH" \
+        --without-db "$DB_DEMO_WITHOUT" --customers 50 --order-lines 3 --main-company \
+        ${confirm_args[@]+"${confirm_args[@]}"}
+fi
+if want empty; then
     run_bench bench_confirm bench_confirm --with-db "$DB_WITH" --without-db "$DB_WITHOUT" \
         ${confirm_args[@]+"${confirm_args[@]}"}
     run_bench bench_confirm_ledger bench_confirm --with-db "$DB_WITH" --without-db "$DB_WITHOUT" \
         --orders 60 --rounds 6 --ledger-lines 100000
 fi
-[ "$only" != confirm ] && run_bench bench_expiry bench_expiry -d "$DB_WITH" \
+want expiry && run_bench bench_expiry bench_expiry -d "$DB_WITH" \
     ${expiry_args[@]+"${expiry_args[@]}"}
 
 echo
@@ -133,8 +179,12 @@ revision="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 [ -n "$(git status --porcelain -- "$ADDON" 2>/dev/null)" ] && revision+=" + uncommitted changes"
 echo "customer_loyalty benchmarks — $(date '+%Y-%m-%d %H:%M'), $revision, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in bench_confirm bench_confirm_ledger bench_expiry; do
-    case "$name:$only" in bench_confirm*:expiry|bench_expiry:confirm) continue ;; esac
+for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry; do
+    case "$name" in
+        bench_confirm_demo) want demo || continue ;;
+        bench_confirm|bench_confirm_ledger) want empty || continue ;;
+        bench_expiry) want expiry || continue ;;
+    esac
     [ -s "$OUT/$name.txt" ] || continue
     echo
     cat "$OUT/$name.txt"

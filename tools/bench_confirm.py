@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: the cost of customer_loyalty on sales-order confirmation.
 
-Confirms the same N quotations (2-3 lines each, for 20 loyalty members) in a database with
+Confirms the same N quotations (2-3 lines each, for 20 loyalty members, by default) in a database
+with
 customer_loyalty and in one without it (the same modules otherwise: the addon's dependencies and
 sale_crm; the script refuses databases that differ by more), where an equivalent plain Odoo
 loyalty program (type ``loyalty``, 1 point per currency unit, same reward) gives the points, so
@@ -16,12 +17,22 @@ sides are interleaved in rounds (alternating which goes first) so that the load 
 machine weighs on both alike. Prints figures; asserts nothing about timings.
 
     .cache/venv/bin/python tools/bench_confirm.py -c .cache/odoo.conf \\
-        --with-db bench_with --without-db bench_without [--orders 200]
+        --with-db bench_with --without-db bench_without [--orders 200] [--customers 20]
+        [--order-lines 3] [--main-company] [--profile FILE]
+
+``--main-company`` runs both sides in Odoo's main company (on databases with demo data, the
+addon's demo makes another company the administrator's). ``--profile FILE`` writes the cProfile
+statistics of the timed confirmations of each side to ``FILE.with`` and ``FILE.without`` (read
+them with ``python -m pstats``) and prints the queries of the "with" side that the "without" side
+does not run, per calling function of the addon.
 """
 
 import argparse
+import collections
+import cProfile
 import gc
 import random
+import re
 import statistics
 import sys
 import threading
@@ -30,7 +41,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.15
-CUSTOMERS = 20
 PRODUCTS = 12
 TIER_NAMES = ("Member", "Silver", "Gold", "VIP")  # the addon's default tiers, lowest first
 
@@ -44,6 +54,16 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=5, help="untimed confirmations first")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--customers", type=int, default=20, help="members placing the orders")
+    parser.add_argument(
+        "--order-lines", type=int, default=0,
+        help="lines per order (default: 2 or 3, drawn at random)",
+    )
+    parser.add_argument(
+        "--main-company", action="store_true",
+        help="run both sides in base.main_company rather than the administrator's company",
+    )
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the timed confirmations")
     parser.add_argument(
         "--ledger-lines", type=int, default=0,
         help="first give the program this many ledger lines on other members (10 per card), "
@@ -63,7 +83,7 @@ def start_odoo(config_path):
 class Side:
     """One database, one open transaction, and what was prepared in it."""
 
-    def __init__(self, odoo, label, dbname, with_addon):
+    def __init__(self, odoo, label, dbname, with_addon, main_company=False, profile=False):
         self.label, self.dbname, self.with_addon = label, dbname, with_addon
         registry = odoo.modules.registry.Registry(dbname)
         installed = "customer_loyalty" in registry._init_modules
@@ -76,7 +96,12 @@ class Side:
         self.cr = registry.cursor()
         env = odoo.api.Environment(self.cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
-        self.env = odoo.api.Environment(self.cr, admin.id, admin.context_get())
+        context = dict(admin.context_get())
+        if main_company:
+            context["allowed_company_ids"] = env.ref("base.main_company").ids
+        self.env = odoo.api.Environment(self.cr, admin.id, context)
+        self.profiler = cProfile.Profile() if profile else None
+        self.sql_by_caller = collections.Counter() if profile else None
         self.Command = odoo.Command
         self.times, self.queries, self.sql_times = [], [], []
         self.upgraded = []  # with customer_loyalty: whether the confirmation changed a tier
@@ -120,7 +145,7 @@ class Side:
         ])
         partners = env["res.partner"].create([
             {"name": f"Bench member {i:02d}", "email": f"bench.member{i:02d}@example.com"}
-            for i in range(CUSTOMERS)
+            for i in range(plan["customers"])
         ])
         cards = env["loyalty.card"].create([
             {"program_id": program.id, "partner_id": partner.id, "points": 0}
@@ -164,10 +189,19 @@ class Side:
         thread = threading.current_thread()
         thread.query_count, thread.query_time = 0, 0.0
         queries = self.cr.sql_log_count
+        profiler = self.profiler if timed else None
+        if profiler:
+            profiler.enable()
+            _SQL_RECORDER.counter = self.sql_by_caller
         start = time.perf_counter()
-        order.action_confirm()
-        env.flush_all()
-        elapsed = time.perf_counter() - start
+        try:
+            order.action_confirm()
+            env.flush_all()
+        finally:
+            elapsed = time.perf_counter() - start
+            if profiler:
+                profiler.disable()
+                _SQL_RECORDER.counter = None
         if not timed:
             return
         self.times.append(elapsed)
@@ -203,16 +237,91 @@ class Side:
         self.cr.close()
 
 
+class _SqlRecorder(threading.local):
+    """While ``counter`` is set, counts the queries run by the cursors per (caller, statement):
+    the caller is the innermost frame of customer_loyalty but its action_confirm (else ``odoo``),
+    the statement its first words, table names kept, values dropped."""
+
+    counter = None
+
+    @classmethod
+    def install(cls, odoo):
+        original = odoo.sql_db.Cursor.execute
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            counter = _SQL_RECORDER.counter
+            if counter is not None:
+                counter[(_addon_caller(), _statement(query))] += 1
+            return original(cursor, query, params, log_exceptions)
+
+        odoo.sql_db.Cursor.execute = execute
+
+
+_SQL_RECORDER = _SqlRecorder()
+
+
+def _addon_caller():
+    frame = sys._getframe(2)
+    while frame:
+        code = frame.f_code
+        # action_confirm wraps Odoo's whole confirmation: what it runs through super() is Odoo's.
+        if "/customer_loyalty/" in code.co_filename and code.co_name != "action_confirm":
+            return f"{Path(code.co_filename).name}:{code.co_name}"
+        frame = frame.f_back
+    return "odoo"
+
+
+def _statement(query):
+    text = " ".join(str(getattr(query, "code", query)).split())
+    match = re.match(r"(?i)(WITH\b.*?\)\s*)?(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+(.*)", text)
+    if not match:
+        return text[:60]
+    verb, rest = match.group(2).upper(), match.group(3)
+    if verb == "SELECT":
+        tables = re.search(r'(?i)\bFROM\s+"?(\w+)"?', rest)
+        return f"SELECT {tables.group(1) if tables else rest[:40]}"
+    return f"{verb} {rest.split()[0].strip(chr(34))}"
+
+
+def report_profile(args, sides):
+    """cProfile files, and the queries the addon's code runs per confirmation."""
+    for side in sides:
+        side.profiler.dump_stats(f"{args.profile}.{side.label}")
+    print(f"  profiles: {args.profile}.with, {args.profile}.without (python -m pstats)")
+    with_side, without_side = sides
+    print("  queries per confirmation by caller (with side; 'odoo' = not called from the addon):")
+    by_caller = collections.Counter()
+    odoo_with, odoo_without = collections.Counter(), collections.Counter()
+    for (caller, statement), count in with_side.sql_by_caller.items():
+        by_caller[caller] += count
+        if caller == "odoo":
+            odoo_with[statement] += count
+    for (_caller, statement), count in without_side.sql_by_caller.items():
+        odoo_without[statement] += count
+    for caller, count in by_caller.most_common(15):
+        print(f"    {count / args.orders:6.2f}  {caller}")
+        statements = collections.Counter({
+            statement: n for (c, statement), n in with_side.sql_by_caller.items() if c == caller
+        })
+        for statement, n in statements.most_common(6 if caller != "odoo" else 0):
+            print(f"            {n / args.orders:6.2f}  {statement}")
+    print("  statements not called from the addon, with minus without, per confirmation:")
+    diff = collections.Counter(odoo_with)
+    diff.subtract(odoo_without)
+    for statement, n in sorted(diff.items(), key=lambda item: -abs(item[1]))[:15]:
+        if abs(n) >= args.orders / 10:
+            print(f"    {n / args.orders:+6.2f}  {statement}")
+
+
 def make_plan(args):
     rng = random.Random(args.seed)
     prices = [rng.choice((5, 9.5, 12, 19.9, 25, 39, 49, 59.9)) for _ in range(PRODUCTS)]
     orders = []
     for i in range(args.warmup + args.orders):
-        lines = [
-            (p, rng.randint(1, 3)) for p in rng.sample(range(PRODUCTS), rng.choice((2, 2, 3)))
-        ]
-        orders.append((i % CUSTOMERS, lines))
-    return {"prices": prices, "orders": orders}
+        count = args.order_lines or rng.choice((2, 2, 3))
+        lines = [(p, rng.randint(1, 3)) for p in rng.sample(range(PRODUCTS), count)]
+        orders.append((i % args.customers, lines))
+    return {"prices": prices, "orders": orders, "customers": args.customers}
 
 
 def summary(values):
@@ -224,10 +333,13 @@ def summary(values):
 def main():
     args = parse_args()
     odoo = start_odoo(args.config)
+    if args.profile:
+        _SqlRecorder.install(odoo)
     plan = make_plan(args)
     sides = [
-        Side(odoo, "with", args.with_db, with_addon=True),
-        Side(odoo, "without", args.without_db, with_addon=False),
+        Side(odoo, label, dbname, with_addon=label == "with", main_company=args.main_company,
+             profile=bool(args.profile))
+        for label, dbname in (("with", args.with_db), ("without", args.without_db))
     ]
     # A fair comparison needs the same modules on both sides but customer_loyalty (whose
     # dependencies, e.g. point_of_sale and stock, weigh on confirmation by themselves).
@@ -262,6 +374,8 @@ def main():
                     side.confirm(i)
         checks = {side.label: side.check() for side in sides}
         report(args, plan, sides, checks)
+        if args.profile:
+            report_profile(args, sides)
     finally:
         for side in sides:
             side.close()
@@ -278,7 +392,7 @@ def report(args, plan, sides, checks):
     with_side, without_side = sides
     print(
         f"bench_confirm: {args.orders} confirmations per side (+{args.warmup} warm-up), "
-        f"{CUSTOMERS} members, {lines_total / len(plan['orders']):.1f} lines/order, "
+        f"{plan['customers']} members, {lines_total / len(plan['orders']):.1f} lines/order, "
         f"{args.rounds} interleaved rounds"
     )
     if args.ledger_lines:

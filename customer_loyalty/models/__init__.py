@@ -6,6 +6,7 @@ from . import loyalty_reward
 from . import loyalty_card
 from . import loyalty_card_points
 from . import loyalty_card_member
+from . import loyalty_tier_engine
 from . import loyalty_card_revoked
 from . import loyalty_history
 from . import loyalty_history_fifo

@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, create_index, float_is_zero
 
 from .loyalty_card_points import in_points_flow
 
@@ -28,8 +28,6 @@ class LoyaltyHistory(models.Model):
     _order = "create_date desc, id desc"
 
     card_id = fields.Many2one(index=True)  # every ledger query is per card
-    # cancellations and refunds look their order's lines up
-    order_id = fields.Many2oneReference(index=True)
     entry_type = fields.Selection(
         [
             ("order", "Order"),
@@ -65,6 +63,15 @@ class LoyaltyHistory(models.Model):
         help="The member card whose points this line moved (contacts merged).",
     )
     is_membership = fields.Boolean(related="card_id.is_membership")
+
+    def init(self):
+        res = super().init()
+        # Cancellations and refunds look up the lines of orders, with or without their card.
+        create_index(
+            self.env.cr, "loyalty_history_order_model_order_id_index", self._table,
+            ["order_model", "order_id"],
+        )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import float_round
+from odoo.tools import float_round, ormcache
 
 
 class LoyaltyProgram(models.Model):
@@ -9,17 +9,24 @@ class LoyaltyProgram(models.Model):
         compute="_compute_is_membership_program", search="_search_is_membership_program"
     )
 
+    @api.model
+    @ormcache()
+    def _loyalty_membership_program_ids(self):
+        """Ids of the companies' membership programs. Cached: every confirmation asks (through
+        ``is_membership``); res.company clears the cache when a company's program changes."""
+        return frozenset(self.env["res.company"].sudo().search([]).loyalty_program_id.ids)
+
     def _compute_is_membership_program(self):
-        membership = self.env["res.company"].sudo().search([]).loyalty_program_id
+        membership = self._loyalty_membership_program_ids()
         for program in self:
-            program.is_membership_program = program in membership
+            program.is_membership_program = program.id in membership
 
     def _search_is_membership_program(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             return NotImplemented
-        programs = self.env["res.company"].sudo().search([]).loyalty_program_id
+        programs = list(self._loyalty_membership_program_ids())
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", programs.ids)]
+        return [("id", "in" if positive else "not in", programs)]
 
     # Points rules of a membership program (the ledger, see loyalty.history) ----------
     points_rounding = fields.Float(

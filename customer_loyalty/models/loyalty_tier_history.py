@@ -1,4 +1,8 @@
+import logging
+
 from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class LoyaltyTierHistory(models.Model):
@@ -27,6 +31,10 @@ class LoyaltyTierHistory(models.Model):
     pos_order_id = fields.Many2one("pos.order", string="POS Order", ondelete="set null")
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
     note = fields.Char()
+    # The upgrade e-mail is rendered by a cron triggered at once (see _cron_send_upgrade_mails),
+    # not in the confirmation that upgraded the member: rendering it was the largest part of an
+    # upgrading confirmation. This is the "done" marker of that cron.
+    upgrade_mail_pending = fields.Boolean(copy=False, readonly=True)
 
     @api.depends("old_tier_id", "new_tier_id")
     def _compute_direction(self):
@@ -37,3 +45,29 @@ class LoyaltyTierHistory(models.Model):
                 line.direction = "up"
             else:
                 line.direction = "down"
+
+    @api.model
+    def _cron_send_upgrade_mails(self, batch_size=200):
+        """Queue the upgrade e-mail of each tier change waiting for one, in batches committed one
+        by one inside the scheduler. Idempotent: a line is sent once (its marker is cleared in
+        the transaction that queues its e-mail)."""
+        template = self.env.ref(
+            "customer_loyalty.mail_template_tier_upgrade", raise_if_not_found=False
+        )
+        lines = self.sudo()
+        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        domain = [("upgrade_mail_pending", "=", True)]
+        sent = 0
+        while batch := lines.search(domain, order="id", limit=batch_size):
+            for line in batch:
+                if template and line.partner_id.email:
+                    template.send_mail(line.id, email_layout_xmlid="mail.mail_notification_light")
+            batch.write({"upgrade_mail_pending": False})
+            sent += len(batch)
+            if in_scheduler:
+                self.env["ir.cron"]._notify_progress(
+                    done=len(batch), remaining=lines.search_count(domain)
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Membership tiers: %s upgrade e-mail(s) queued", sent)
+        return sent

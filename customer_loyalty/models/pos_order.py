@@ -27,6 +27,7 @@ class PosOrder(models.Model):
         """Earn membership points for these paid orders, take back (in proportion) the points
         of the orders they refund, and upgrade the member's tier. An exchange (returned items
         and new items in one order) does both. Idempotent: an order synced twice earns once."""
+        self.env["loyalty.card"]._loyalty_tier_metric_forget(self)
         for order in self:
             company = order.company_id
             program = company.loyalty_program_id

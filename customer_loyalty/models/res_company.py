@@ -22,6 +22,7 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._loyalty_install_membership()
+        self.env.registry.clear_cache()  # loyalty.program._loyalty_membership_program_ids
         return companies
 
     def write(self, vals):
@@ -29,6 +30,7 @@ class ResCompany(models.Model):
             return super().write(vals)
         old_programs = self.loyalty_program_id
         res = super().write(vals)
+        self.env.registry.clear_cache()  # loyalty.program._loyalty_membership_program_ids
         new_programs = self.loyalty_program_id - old_programs
         Card = self.env["loyalty.card"].sudo()
         Card._loyalty_recompute_membership_flags(old_programs | new_programs)
@@ -127,6 +129,11 @@ class ResCompany(models.Model):
         ).create([{"program_id": program.id, "partner_id": p.id} for p in new])
         return existing | cards
 
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # loyalty.program._loyalty_membership_program_ids
+        return res
+
     @api.model
     def _loyalty_default_tier_values(self, currency):
         """Member / Silver / Gold / VIP on yearly spend; amounts scaled to the currency
@@ -219,4 +226,8 @@ class ResCompany(models.Model):
             ("program_id", "=", self.loyalty_program_id.id),
             ("partner_id", "in", partners.ids),
         ]
-        return self.env["loyalty.card"].sudo().search(domain)
+        # Fetched with the search: every caller (order confirmation, POS, partner fields) reads
+        # these fields right after, which would be a second query.
+        return self.env["loyalty.card"].sudo().search_fetch(
+            domain, ["program_id", "partner_id", "company_id", "tier_id", "points", "code"]
+        )

@@ -10,13 +10,16 @@ class ResPartner(models.Model):
         "loyalty.tier", string="Membership Tier", company_dependent=True, readonly=True,
         copy=False,
     )
-    loyalty_tier_color = fields.Integer(string="Tier Color", compute="_compute_loyalty_member_card")
+    # Computed from loyalty_tier_id alone: list and kanban badges read no member card.
+    loyalty_tier_color = fields.Integer(
+        string="Tier Color", compute="_compute_loyalty_tier_display"
+    )
     # The tier's colours as the printed card shows them (loyalty.tier._color_hex), for the POS.
     loyalty_tier_color_hex = fields.Char(
-        string="Tier Color (hex)", compute="_compute_loyalty_member_card"
+        string="Tier Color (hex)", compute="_compute_loyalty_tier_display"
     )
     loyalty_tier_text_hex = fields.Char(
-        string="Tier Text Color (hex)", compute="_compute_loyalty_member_card"
+        string="Tier Text Color (hex)", compute="_compute_loyalty_tier_display"
     )
     # The card's code is a secret (it is what the QR code says): internal users only.
     loyalty_member_card_id = fields.Many2one(
@@ -31,26 +34,29 @@ class ResPartner(models.Model):
         string="Card Number", compute="_compute_loyalty_member_card",
         search="_search_loyalty_card_code", groups="base.group_user"
     )
-    loyalty_tier_name = fields.Char(string="Tier Name", compute="_compute_loyalty_member_card")
+    loyalty_tier_name = fields.Char(string="Tier Name", compute="_compute_loyalty_tier_display")
     # The tier's id as a number, for the POS (which does not load tiers) to match tier-only
     # rewards.
-    loyalty_tier_ref = fields.Integer(compute="_compute_loyalty_member_card")
+    loyalty_tier_ref = fields.Integer(compute="_compute_loyalty_tier_display")
     loyalty_tier_multiplier = fields.Float(
-        string="Tier Multiplier", compute="_compute_loyalty_member_card"
+        string="Tier Multiplier", compute="_compute_loyalty_tier_display"
     )
-    loyalty_tier_perks = fields.Html(string="Tier Perks", compute="_compute_loyalty_member_card")
+    loyalty_tier_perks = fields.Html(string="Tier Perks", compute="_compute_loyalty_tier_display")
     loyalty_points = fields.Float(
         string="Points", compute="_compute_loyalty_member_card", groups="base.group_user"
     )
     loyalty_tier_downgrade_date = fields.Date(
         string="Tier Downgrade On", compute="_compute_loyalty_member_card", groups="base.group_user"
     )
+    # A compute of their own: they run the ledger's expiry query, which only forms and the POS
+    # need, not the partner lists.
     loyalty_points_expiring = fields.Float(
-        string="Points Expiring Soon", compute="_compute_loyalty_member_card",
+        string="Points Expiring Soon", compute="_compute_loyalty_points_expiring",
         groups="base.group_user",
     )
     loyalty_points_expiring_date = fields.Date(
-        string="Points Expire On", compute="_compute_loyalty_member_card", groups="base.group_user"
+        string="Points Expire On", compute="_compute_loyalty_points_expiring",
+        groups="base.group_user",
     )
     loyalty_tier_history_count = fields.Integer(compute="_compute_loyalty_tier_history_count")
     loyalty_qr_code = fields.Binary(
@@ -69,6 +75,11 @@ class ResPartner(models.Model):
             partner.loyalty_card_code = card.code
             partner.loyalty_points = card.points
             partner.loyalty_tier_downgrade_date = card.tier_downgrade_date
+
+    @api.depends("loyalty_tier_id")
+    @api.depends_context("company")
+    def _compute_loyalty_tier_display(self):
+        for partner in self:
             # sudo: cashiers (POS users) load these fields without access to loyalty.tier.
             tier = partner.loyalty_tier_id.sudo()
             partner.loyalty_tier_color = tier.color
@@ -78,6 +89,13 @@ class ResPartner(models.Model):
             partner.loyalty_tier_ref = tier.id
             partner.loyalty_tier_multiplier = tier.multiplier or 1.0
             partner.loyalty_tier_perks = tier.description
+
+    @api.depends_context("company")
+    def _compute_loyalty_points_expiring(self):
+        cards = self.env.company._loyalty_member_cards(self._origin)
+        card_by_partner = {card.partner_id.id: card for card in cards}
+        for partner in self:
+            card = card_by_partner.get(partner._origin.id, self.env["loyalty.card"])
             partner.loyalty_points_expiring = card.points_expiring
             partner.loyalty_points_expiring_date = card.points_expiring_date
 

@@ -305,6 +305,7 @@ class SaleOrder(models.Model):
         cards._loyalty_lock()
         with loyalty_points_flow():
             res = super(SaleOrder, self.with_context(loyalty_ledger_keep=True))._action_cancel()
+        self.env["loyalty.card"]._loyalty_tier_metric_forget(previously_confirmed)
         if cards:
             self.env["loyalty.history"]._loyalty_reverse_orders(
                 cards,

@@ -20,3 +20,5 @@ from . import test_points_concurrency
 from . import test_i18n_catalogue
 from . import test_demo
 from . import test_member_views
+from . import test_tier_metric
+from . import test_tier_partner

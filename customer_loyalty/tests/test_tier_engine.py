@@ -56,10 +56,26 @@ class TestTierUpgrade(LoyaltyCommon):
             self.alice.message_ids.mapped("preview"),
         )
 
+    def _send_upgrade_mails(self):
+        return self.env["loyalty.tier.history"]._cron_send_upgrade_mails()
+
     def test_upgrade_email_queued(self):
+        cron = self.env.ref("customer_loyalty.ir_cron_loyalty_tier_upgrade_mails")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         self.assertFalse(self._upgrade_mails(self.alice), "enrolment sends no upgrade e-mail")
+        self.assertEqual(self._send_upgrade_mails(), 0)
         self._confirm_order(self.alice, 1200)
         upgrade = self._history(self.alice)[-1]
+
+        # The confirmation only asks for the e-mail: the cron, triggered at once, renders it.
+        self.assertTrue(upgrade.upgrade_mail_pending)
+        self.assertFalse(self._upgrade_mails(self.alice))
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+        self.assertEqual(self._send_upgrade_mails(), 1)
+        self.assertFalse(upgrade.upgrade_mail_pending)
+        self.assertEqual(self._send_upgrade_mails(), 0, "a second run sends nothing")
 
         mail = self._upgrade_mails(self.alice)
         self.assertEqual(len(mail), 1)
@@ -76,6 +92,8 @@ class TestTierUpgrade(LoyaltyCommon):
         self.bob.email = False
         self._confirm_order(self.bob, 1200)
         self.assertEqual(self.bob_card.tier_id, self.tier_silver)
+        self.assertFalse(self._history(self.bob)[-1].upgrade_mail_pending)
+        self._send_upgrade_mails()
         self.assertFalse(
             self.env["mail.mail"].search([
                 ("model", "=", "loyalty.tier.history"),
@@ -223,6 +241,8 @@ class TestTierReview(LoyaltyCommon):
             "Membership tier changed from Silver to Member (Scheduled review).",
             self.alice.message_ids.mapped("preview"),
         )
+        self.assertFalse(downgrade.upgrade_mail_pending)
+        self.env["loyalty.tier.history"]._cron_send_upgrade_mails()
         self.assertFalse(
             self.env["mail.mail"].search(
                 [("model", "=", "loyalty.tier.history"), ("res_id", "=", downgrade.id)]
