@@ -163,8 +163,16 @@ class PosOrder(models.Model):
             products = valid_products.get(rule, self.env["product.product"])
             rule_lines = counted.filtered(lambda line, p=products: line.product_id in p)
             incl = sum(rule_lines.mapped("price_subtotal_incl"))
-            excl = sum(rule_lines.mapped("price_subtotal"))
-            check = incl if rule.minimum_amount_tax_mode == "incl" else excl
+            # Automatic discounts lower the points, not the amount checked against the rule's
+            # minimum (as in the browser and in sale_loyalty).
+            threshold_lines = rule_lines.filtered(
+                lambda line: line.reward_id.reward_type != "discount"
+                or line.reward_id.program_id.trigger != "auto"
+            )
+            if rule.minimum_amount_tax_mode == "incl":
+                check = sum(threshold_lines.mapped("price_subtotal_incl"))
+            else:
+                check = sum(threshold_lines.mapped("price_subtotal"))
             if rule._compute_amount(self.currency_id) > check:
                 continue
             qty = sum((regular & rule_lines).mapped("qty"))

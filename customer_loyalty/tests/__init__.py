@@ -7,6 +7,7 @@ from . import test_multi_company
 from . import test_points_accrual
 from . import test_pos_tour
 from . import test_pos_points
+from . import test_pos_points_table
 from . import test_member_card
 from . import test_member_card_print
 from . import test_portal
