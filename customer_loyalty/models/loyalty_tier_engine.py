@@ -20,6 +20,9 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+# Metrics a confirmation can add its order to (the points earned depend on the ledger).
+INCREMENTAL_METRICS = ("spend", "orders")
+
 
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
@@ -252,7 +255,8 @@ class LoyaltyCard(models.Model):
             # The oldest row leaves the window a window after it entered it (a day earlier,
             # for months of unequal length): the value is valid until then.
             until = first + window - relativedelta(days=1) if first else None
-            known[card] = [value, now_text, until and fields.Datetime.to_string(until)]
+            if metric in INCREMENTAL_METRICS:  # the others are always queried: nothing to keep
+                known[card] = [value, now_text, until and fields.Datetime.to_string(until)]
         for card, entry in known.items():
             card.with_context(tracking_disable=True).tier_metric_cache = dict(
                 card.tier_metric_cache or {}, **{key: entry}
@@ -262,9 +266,9 @@ class LoyaltyCard(models.Model):
     def _loyalty_tier_metric_add(self, entry, metric, window, now, order):
         """The cache ``entry`` of this card brought to ``now`` with ``order`` added, or None when
         it cannot be (see :meth:`_loyalty_tier_metric`)."""
-        if not entry or not order or order._name != "sale.order" or metric not in (
-            "spend", "orders"
-        ):
+        if not entry or not order or order._name != "sale.order":
+            return None
+        if metric not in INCREMENTAL_METRICS:
             return None
         value, computed, until = entry
         computed = fields.Datetime.to_datetime(computed)
