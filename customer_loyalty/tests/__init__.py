@@ -23,3 +23,7 @@ from . import test_demo
 from . import test_member_views
 from . import test_tier_metric
 from . import test_tier_partner
+from . import test_ledger_single_writer
+from . import test_ledger_merge
+from . import test_ledger_property
+from . import test_pos_parity
