@@ -118,8 +118,9 @@ ensure_db() {  # db modules demo(0|1)
     fi
     if [[ ",$modules," == *",$ADDON,"* ]]; then
         local want; want="$(addon_fingerprint)"
-        if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$want" ]; then
-            log "database $db: $ADDON changed since the last run, updating it"
+        # No stamp (a database made elsewhere) or another source: update it.
+        if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+            log "database $db: $ADDON may have changed since the last run, updating it"
             odoo_run "$db" "$OUT/update-$db.log" -u "$ADDON"
         fi
         echo "$want" > "$stamp"

@@ -182,12 +182,17 @@ class LoyaltyCard(models.Model):
         self.flush_recordset(["points"])
         timeout = self.env.context.get("loyalty_lock_timeout", "10s")
         cr = self.env.cr
-        # A lock that cannot be had aborts the transaction: the UserError rolls it back.
-        cr.execute(SQL("SET LOCAL lock_timeout = %s", timeout))
+        # A lock that cannot be had aborts the transaction: the UserError rolls it back. The
+        # timeout and the lock go in one round trip (the rows come from the last statement),
+        # and the timeout stays for the rest of the transaction (SET LOCAL): a later wait of
+        # more than that on a lock ends it too, which Odoo's RPC layer retries (it is one of the
+        # concurrency errors it retries); an unbounded wait would hold a worker instead.
         try:
             cr.execute(
                 SQL(
+                    "SET LOCAL lock_timeout = %s; "
                     "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
+                    timeout,
                     tuple(self.ids),
                 )
             )
@@ -196,7 +201,6 @@ class LoyaltyCard(models.Model):
                 _("This member card is being used in another transaction. Please try again.")
             ) from None
         balances = {card_id: points or 0.0 for card_id, points in cr.fetchall()}
-        cr.execute("SET LOCAL lock_timeout = DEFAULT")
         self.invalidate_recordset(["points"])
         return balances
 

@@ -76,7 +76,8 @@ class SaleOrder(models.Model):
                 refusal = order._loyalty_reward_refusal(line.reward_id)
                 if refusal:
                     raise UserError(refusal)
-            for card in order._loyalty_cards_to_lock():
+            # Only what the order spends can be refused (an order spending nothing passes).
+            for card in member_rewards.coupon_id:
                 available = order._get_real_points_for_coupon(card)
                 if available >= 0:
                     continue
