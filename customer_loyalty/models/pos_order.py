@@ -83,8 +83,8 @@ class PosOrder(models.Model):
         ):
             return History
         reward_lines = self.lines.filtered(lambda line: line.coupon_id == card)
-        self._loyalty_check_redemption(card, reward_lines)
         won = self._loyalty_membership_points(card.program_id, card.tier_id)
+        self._loyalty_check_redemption(card, reward_lines, won)
         spent = sum(reward_lines.mapped("points_cost"))
         if not won and not spent:
             return History
@@ -103,9 +103,11 @@ class PosOrder(models.Model):
         card._loyalty_update_tiers(reason="order", allow_downgrade=False, pos_order=self)
         return line
 
-    def _loyalty_check_redemption(self, card, reward_lines):
+    def _loyalty_check_redemption(self, card, reward_lines, won=0.0):
         """The refusals of a sales order's confirmation, at POS sync (see
-        ``sale.order._loyalty_check_redemptions``)."""
+        ``sale.order._loyalty_check_redemptions``). As in Sales (and as the POS shows it), an
+        order may spend the points it earns itself, unless they are pending (a pending period)
+        or the program gives them for future orders only."""
         for line in reward_lines:
             if line.points_cost < 0:
                 raise UserError(_("A reward cannot cost a negative number of points."))
@@ -126,6 +128,9 @@ class PosOrder(models.Model):
         cost = sum(reward_lines.mapped("points_cost"))
         if cost > 0:
             spendable = card._loyalty_spendable_points()[card.id]
+            program = card.program_id
+            if not program.points_pending_days and program.applies_on != "future":
+                spendable += won
             if float_compare(cost, spendable, precision_digits=2) > 0:
                 raise UserError(
                     _(

@@ -99,6 +99,20 @@ class TestPosParity(PosPointsCommon):
             {"issued": 100.0, "used": 100.0}])
         self.assertBalance(self.alice_card, 200)
 
+    def test_an_order_may_spend_the_points_it_earns(self):
+        """As in Sales and as the POS shows it: with no pending period, a member with no points
+        can pay a reward with the points the same order earns (2 lamps: 200)."""
+        order = self._sync(self._voucher_order(self.alice, self.alice_card,
+                                               products=[(self.lamp, 2)]))
+        self.assertRecordValues(self._lines(self.alice_card, order_id=order.id), [
+            {"issued": 200.0, "used": 100.0}])
+        self.assertBalance(self.alice_card, 100)
+        # Not more than that: a lamp earns 100, the balance is 100, a cost of 300 is refused.
+        data = self._voucher_order(self.alice, self.alice_card, points_cost=300)
+        with self.assertRaises(UserError):
+            self._sync(data)
+        self.assertBalance(self.alice_card, 100)
+
     def test_tier_only_reward_refused_to_other_tiers_at_sync(self):
         self.reward_voucher.tier_ids = self.tier_gold
         self._sell(self.alice, [(self.lamp, 2)])
