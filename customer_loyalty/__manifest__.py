@@ -6,7 +6,15 @@
     "author": "customer_loyalty developers",
     "website": "https://example.com/customer_loyalty",
     "license": "LGPL-3",
-    "depends": ["sale_management", "crm", "sale_loyalty", "point_of_sale", "pos_loyalty"],
+    "depends": [
+        "sale_management",
+        "crm",
+        "sale_loyalty",
+        "point_of_sale",
+        "pos_loyalty",
+        "portal",
+        "partner_contact_birthdate",
+    ],
     "external_dependencies": {"python": ["qrcode"]},
     "data": [
         "security/customer_loyalty_security.xml",

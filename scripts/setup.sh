@@ -86,11 +86,26 @@ virtualenv() {
     echo "$ODOO_DIR" > "$site/odoo-src.pth"
 }
 
+# OCA addons we depend on (requirements/oca.txt, 18.0 releases pinned). Their wheels declare a
+# dependency on an `odoo` distribution that is on no registry, so they go in with --no-deps into
+# a folder of their own, which odoo_conf puts on the addons path.
+oca_addons() {
+    local stamp="$OCA_DIR/.requirements.sha"
+    local want; want="$(sha1sum < "$ROOT/requirements/oca.txt" | cut -c1-40)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        log "OCA addons: installing requirements/oca.txt into $OCA_DIR"
+        rm -rf "$OCA_DIR"
+        "$PY" -m pip install -q --disable-pip-version-check --no-deps --target "$OCA_DIR" \
+            -r "$ROOT/requirements/oca.txt"
+        echo "$want" > "$stamp"
+    fi
+}
+
 odoo_conf() {
     load_pg_env
     cat > "$ODOO_CONF" <<CONF
 [options]
-addons_path = $ODOO_DIR/odoo/addons,$ROOT
+addons_path = $ODOO_DIR/odoo/addons,$OCA_DIR/odoo/addons,$ROOT
 data_dir = $CACHE/filestore
 db_host = $PGHOST
 db_port = $PGPORT
@@ -107,6 +122,7 @@ CONF
 
 system_packages
 virtualenv
+oca_addons
 [ "${1:-}" = --venv-only ] && exit 0
 odoo_source
 "$ROOT/scripts/postgres.sh" start
