@@ -26,6 +26,7 @@
         "data/loyalty_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
+        "views/loyalty_member_gift_views.xml",
         "views/loyalty_card_views.xml",
         "views/loyalty_card_revoked_views.xml",
         "wizard/loyalty_card_replace_views.xml",

@@ -1,6 +1,7 @@
 from . import loyalty_tier
 from . import loyalty_customer_tier_mixin
 from . import loyalty_tier_history
+from . import loyalty_tier_gift
 from . import loyalty_program
 from . import loyalty_reward
 from . import loyalty_card
@@ -10,6 +11,7 @@ from . import loyalty_tier_engine
 from . import loyalty_card_revoked
 from . import loyalty_history
 from . import loyalty_history_fifo
+from . import loyalty_member_gift
 from . import res_company
 from . import res_config_settings
 from . import res_partner

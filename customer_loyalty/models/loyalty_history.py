@@ -37,6 +37,7 @@ class LoyaltyHistory(models.Model):
             ("merge", "Merge"),
             ("expiry", "Expiry"),
             ("adjustment", "Manual adjustment"),
+            ("gift", "Gift"),
             ("other", "Other"),
         ],
         string="Type",

@@ -7,9 +7,9 @@ from odoo.tools import SQL
 
 # Lines that consume points oldest first (redemptions, negative adjustments, points moved out by
 # a merge, returned redemptions taken back), and lines whose issued points are a batch of their
-# own, with their own expiry date (adjustments, redemptions given back, points moved in).
+# own, with their own expiry date (adjustments, redemptions given back, points moved in, gifts).
 CONSUMING_TYPES = ("order", "adjustment", "other", "refund_redeemed", "merge")
-OWN_BATCH_TYPES = ("reversal", "adjustment", "other", "refund_redeemed", "merge")
+OWN_BATCH_TYPES = ("reversal", "adjustment", "other", "refund_redeemed", "merge", "gift")
 
 
 class LoyaltyHistory(models.Model):
