@@ -27,3 +27,5 @@ from . import test_ledger_single_writer
 from . import test_ledger_merge
 from . import test_ledger_property
 from . import test_pos_parity
+from . import test_birthdate
+from . import test_birthday_upcoming
