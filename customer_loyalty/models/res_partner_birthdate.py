@@ -30,6 +30,13 @@ DEMO_BIRTHDAYS = {
     "demo_partner_huy": (1980, -40),
 }
 DEMO_LEAP_DAY_BIRTHDAY = ("demo_partner_cuong", datetime.date(1992, 2, 29))
+# Demo members enrolled years ago: (years before, days from the day of installation), so that
+# Loyalty › Upcoming Anniversaries has some.
+DEMO_ENROLMENTS = {
+    "demo_partner_an": (3, 5),
+    "demo_partner_long": (1, 20),
+    "demo_partner_mai": (2, -10),
+}
 
 
 # A file of its own (STYLE.md: a file per concern): the birth date of OCA's
@@ -194,6 +201,17 @@ class ResPartner(models.Model):
             tuple(partners.ids),
         ))
         partners.invalidate_recordset(["birthdate_changed_date"])
+        company = self.env.ref("customer_loyalty.demo_company_hoa_mai")
+        for xmlid, (years, days) in DEMO_ENROLMENTS.items():
+            card = company._loyalty_member_cards(self.env.ref(f"customer_loyalty.{xmlid}"))
+            if not card:
+                continue
+            enrolled = today + datetime.timedelta(days=days) - relativedelta(years=years)
+            self.env.cr.execute(SQL(
+                "UPDATE loyalty_card SET create_date = %s WHERE id IN %s",
+                datetime.datetime.combine(enrolled, datetime.time(3, 0)), tuple(card.ids),
+            ))
+            card.invalidate_recordset(["create_date"])
 
     @api.model
     def _load_pos_data_fields(self, config_id):

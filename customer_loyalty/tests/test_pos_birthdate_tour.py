@@ -1,3 +1,4 @@
+import os
 from datetime import date, timedelta
 
 from odoo import Command
@@ -5,6 +6,7 @@ from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCom
 from odoo.tests import tagged
 
 from ..models.occasion_dates import local_today
+from .test_pos_tour import capture_screenshot_on_signal
 
 
 @tagged("post_install", "-at_install")
@@ -36,7 +38,8 @@ class TestPosBirthdateTour(TestPointOfSaleHttpCommon):
         (cls.member | cls.today_member | cls.later_member).action_loyalty_enroll()
 
     def test_cashier_sets_the_birth_date(self):
-        self.start_pos_tour("CustomerLoyaltyBirthdateTour")
+        with capture_screenshot_on_signal(os.environ.get("LOYALTY_POS_SCREENSHOT")):
+            self.start_pos_tour("CustomerLoyaltyBirthdateTour")
         self.member.invalidate_recordset()
         self.assertEqual(
             self.member.birthdate_date, (date.today() + timedelta(days=2)).replace(year=1992)

@@ -44,6 +44,14 @@ registry.category("web_tour.tours").add("CustomerLoyaltyBirthdateTour", {
                     .set({ year: DateTime.local().plus({ days: 2 }).year })
                     .toFormat("cccc d MMMM")}')`,
             },
+            {
+                content: "picture of the panel (LOYALTY_POS_SCREENSHOT, see tests/test_pos_tour.py)",
+                trigger: ".o_customer_loyalty_birthday",
+                run: async () => {
+                    console.log("customer_loyalty:screenshot");
+                    await new Promise((resolve) => setTimeout(resolve, 1000));
+                },
+            },
         ].flat();
     },
 });
