@@ -100,7 +100,8 @@ def matching_days(operator, value):
 def local_tz_name(env):
     """The user's time zone: the context's, else the user's, else the company's contact's, else
     UTC (a shop in Asia/Ho_Chi_Minh is in tomorrow from 17:00 UTC)."""
-    tz_name = env.context.get("tz") or env.user.tz or env.company.partner_id.tz or "UTC"
+    # sudo: portal users may not read their shop's contact.
+    tz_name = env.context.get("tz") or env.user.tz or env.company.sudo().partner_id.tz or "UTC"
     return tz_name if tz_name in pytz.all_timezones_set else "UTC"
 
 

@@ -7,6 +7,7 @@ from odoo import Command
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
 
+from ..models.occasion_dates import local_today, local_tz_name
 from .common import LoyaltyCommon
 
 
@@ -28,6 +29,11 @@ class TestPortalBirthdate(LoyaltyCommon, HttpCase):
             email=cls.alice.email, company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
+        # No time zone of their own (mail_new_test_user gives one): "today" is the shop's,
+        # whose contact the portal user cannot read.
+        cls.portal_alice.tz = False
+        cls.alice.tz = False
+        cls.company.partner_id.write({"tz": "Asia/Ho_Chi_Minh", "company_id": cls.company.id})
         cls._enrol(cls.alice)
 
     def _form(self):
@@ -58,7 +64,11 @@ class TestPortalBirthdate(LoyaltyCommon, HttpCase):
         self.assertEqual(response.status_code, 303, "saved, back to /my/home")
         self.alice.invalidate_recordset()
         self.assertEqual(self.alice.birthdate_date, date(1990, 5, 31))
-        self.assertEqual(self.alice.birthdate_changed_date, date.today())
+        # Today in the shop's time zone (the member has none).
+        self.assertEqual(
+            self.alice.birthdate_changed_date, local_today(self.env(user=self.portal_alice))
+        )
+        self.assertEqual(local_tz_name(self.env(user=self.portal_alice)), "Asia/Ho_Chi_Minh")
         # Only their own contact: another contact's id in the form is an unknown field.
         response = self._post(birthdate_date="1991-01-01", partner_id=str(self.bob.id))
         self.assertEqual(response.status_code, 200)
