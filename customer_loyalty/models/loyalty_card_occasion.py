@@ -70,7 +70,7 @@ class LoyaltyCard(models.Model):
 
     def _search_anniversary_in_days(self, operator, value):
         """Set-wise: one SQL condition on the days to the anniversary of every card."""
-        if operator == "in" and isinstance(value, (list, tuple)):
+        if operator == "in" and isinstance(value, list | tuple):
             values = [int(v) for v in value if v is not False]
             if not values:
                 return expression.FALSE_DOMAIN

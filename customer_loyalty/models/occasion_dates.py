@@ -82,10 +82,10 @@ def days_to_next_sql(date_sql, today, strictly_after_sql=None):
 def matching_days(operator, value):
     """The predicate on a number of days that a domain leaf ``(field, operator, value)``
     states, or None for operators the searches do not support."""
-    if operator == "in" and isinstance(value, (list, tuple)):
+    if operator == "in" and isinstance(value, list | tuple):
         wanted = {int(v) for v in value if v is not False}
         return lambda days: days in wanted
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return {
         "=": lambda days: days == value,

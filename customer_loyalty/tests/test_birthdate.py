@@ -73,7 +73,8 @@ class TestBirthdateChanged(LoyaltyCommon):
             self.alice.write({"birthdate_changed_date": "2020-01-01"})
             self._as(self.salesman, self.alice).write({"birthdate_changed_date": "2020-01-01"})
             created = self.env["res.partner"].create(
-                {"name": "X", "birthdate_date": "1990-01-01", "birthdate_changed_date": "2020-01-01"}
+                {"name": "X", "birthdate_date": "1990-01-01",
+                 "birthdate_changed_date": "2020-01-01"}
             )
         self.assertEqual(self.alice.birthdate_changed_date, date(2026, 3, 10))
         self.assertEqual(created.birthdate_changed_date, date(2026, 3, 10))

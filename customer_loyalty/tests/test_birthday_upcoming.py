@@ -25,7 +25,7 @@ class TestUpcomingBirthdays(LoyaltyCommon):
         partners = cls.env["res.partner"].create(
             [{"name": f"Born {d:%m-%d}", "birthdate_date": d} for d in birthdates]
         )
-        cls.born = dict(zip([f"{d:%m-%d}" for d in birthdates], partners))
+        cls.born = dict(zip([f"{d:%m-%d}" for d in birthdates], partners, strict=True))
         cls.all_born = partners
 
     def _found(self, domain, env=None):
@@ -157,8 +157,8 @@ class TestUpcomingMemberLists(LoyaltyCommon):
     def _action_records(self, xmlid, extra_domain, order):
         """The cards the menu's action lists, with ``extra_domain`` (a filter) applied."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        domain = safe_eval(action["domain"]) + [("company_id", "=", self.company.id)]
-        return self.env["loyalty.card"].search(domain + list(extra_domain), order=order)
+        domain = [*safe_eval(action["domain"]), ("company_id", "=", self.company.id), *extra_domain]
+        return self.env["loyalty.card"].search(domain, order=order)
 
     @freeze_time("2026-12-28 10:00:00")
     def test_upcoming_birthdays_members_only(self):
