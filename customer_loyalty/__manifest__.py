@@ -28,6 +28,7 @@
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",
         "views/loyalty_card_views.xml",
+        "views/loyalty_card_occasion_views.xml",
         "views/loyalty_card_revoked_views.xml",
         "wizard/loyalty_card_replace_views.xml",
         "views/loyalty_history_views.xml",
@@ -41,6 +42,7 @@
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
+        "data/customer_loyalty_birthdate_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -7,6 +7,7 @@ from . import loyalty_reward
 from . import loyalty_card
 from . import loyalty_card_points
 from . import loyalty_card_member
+from . import loyalty_card_occasion
 from . import loyalty_tier_engine
 from . import loyalty_card_revoked
 from . import loyalty_history
@@ -15,6 +16,7 @@ from . import loyalty_member_gift
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_birthdate
 from . import sale_order
 from . import sale_order_line
 from . import pos_order

@@ -28,3 +28,7 @@ from . import test_ledger_merge
 from . import test_ledger_property
 from . import test_pos_parity
 from . import test_member_gift
+from . import test_birthdate
+from . import test_birthday_upcoming
+from . import test_portal_birthdate
+from . import test_pos_birthdate_tour
