@@ -218,6 +218,15 @@ class SaleOrder(models.Model):
             self.applied_coupon_ids | self.coupon_point_ids.coupon_id | self.order_line.coupon_id
         )
         for order in self:
+            company, partner = order.company_id, order.partner_id
+            # A card of the order's own in the membership program, active, of its customer, is
+            # the member card (one per member, see loyalty_card.init): no search for it.
+            own = cards.filtered(
+                lambda c, co=company, p=partner: c.is_membership and c.active
+                and c.program_id == co.loyalty_program_id and c.partner_id == p
+            )
+            if len(own) == 1:
+                company._loyalty_member_cards_remember(partner.ids, own)
             cards |= order._loyalty_member_card()
         return cards.filtered("is_membership")
 
