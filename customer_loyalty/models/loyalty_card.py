@@ -10,6 +10,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .loyalty_memo import forget_memo, memo_of
+
 _logger = logging.getLogger(__name__)
 
 # Fields of a member card that salespeople and cashiers (no Loyalty Manager group) may write:
@@ -99,6 +101,7 @@ class LoyaltyCard(models.Model):
             and vals.get("active", True)
         ])
         cards = super().create(vals_list)
+        cards._loyalty_forget_holders()
         members = cards.filtered(lambda c: c.is_membership and c.partner_id)
         if members:
             members._check_one_membership_per_partner()
@@ -135,12 +138,36 @@ class LoyaltyCard(models.Model):
             changes = [(card, card.tier_id, new_tier) for card in members
                        if card.tier_id != new_tier]
             vals = {key: value for key, value in vals.items() if key != "tier_id"}
+        moving = {"partner_id", "program_id", "active"} & set(vals)
+        holders = self._loyalty_holders_known() if moving else None
         res = super().write(vals) if vals else True
+        if holders is not None:
+            self._loyalty_forget_holders(holders)
         if manual_tier and changes:
             self._loyalty_apply_tier_changes(changes, reason="manual")
         if {"partner_id", "program_id", "active"} & set(vals):
             self.filtered("is_membership")._check_one_membership_per_partner()
         return res
+
+    def unlink(self):
+        holders = self._loyalty_holders_known()
+        res = super().unlink()
+        if holders is not None:
+            self.browse()._loyalty_forget_holders(holders)
+        return res
+
+    def _loyalty_holders_known(self):
+        """Inside a confirmation (see loyalty_memo.py), the holders of these cards, else None."""
+        return None if memo_of("member_cards") is None else self.partner_id
+
+    def _loyalty_forget_holders(self, partners=None):
+        """Inside a confirmation, forget the member cards known of these cards' holders (and of
+        ``partners``): a card was created, deleted or changed holder, program or state."""
+        if memo_of("member_cards") is None:
+            return
+        partner_ids = set(self.partner_id.ids) | set(partners.ids if partners else ())
+        if partner_ids:
+            forget_memo("member_cards", lambda key: key[1] in partner_ids)
 
     def _loyalty_is_privileged(self):
         return (

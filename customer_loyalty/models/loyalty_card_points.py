@@ -28,6 +28,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
+from .loyalty_memo import memo_of
+
 _logger = logging.getLogger(__name__)
 
 # Set by the server-side flows that write member ledger lines themselves (sales order
@@ -173,35 +175,55 @@ class LoyaltyCard(models.Model):
     # Locks and sums
     # ------------------------------------------------------------------
 
-    def _loyalty_lock(self):
+    def _loyalty_lock(self, with_pending=False):
         """Lock the cards' rows until the end of the transaction (two transactions moving the
         same card's points are serialised) and return their balances ``{card_id: points}``,
-        read under the lock."""
+        read under the lock. With ``with_pending`` inside a confirmation (``loyalty_memo()``),
+        the same statement reads the cards' pending points for ``_loyalty_pending_points``."""
         if not self.ids:
             return {}
         self.flush_recordset(["points"])
         timeout = self.env.context.get("loyalty_lock_timeout", "10s")
         cr = self.env.cr
+        pending_memo = memo_of("pending") if with_pending else None
+        if pending_memo is not None:
+            History = self.env["loyalty.history"]
+            History.flush_model()
+            pending_sql = History._loyalty_pending_sql(
+                self.ids, fields.Date.context_today(self)
+            )
+            query = SQL(
+                "WITH pending(card_id, points) AS (%s) "
+                "SELECT card.id, card.points, COALESCE(pending.points, 0) FROM loyalty_card card "
+                "LEFT JOIN pending ON pending.card_id = card.id "
+                "WHERE card.id IN %s ORDER BY card.id FOR UPDATE OF card",
+                pending_sql,
+                tuple(self.ids),
+            )
+        else:
+            query = SQL(
+                "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
+                tuple(self.ids),
+            )
         # A lock that cannot be had aborts the transaction: the UserError rolls it back. The
         # timeout and the lock go in one round trip (the rows come from the last statement),
         # and the timeout stays for the rest of the transaction (SET LOCAL): a later wait of
         # more than that on a lock ends it too, which Odoo's RPC layer retries (it is one of the
         # concurrency errors it retries); an unbounded wait would hold a worker instead.
         try:
-            cr.execute(
-                SQL(
-                    "SET LOCAL lock_timeout = %s; "
-                    "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
-                    timeout,
-                    tuple(self.ids),
-                )
-            )
+            cr.execute(SQL("SET LOCAL lock_timeout = %s; %s", timeout, query))
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 _("This member card is being used in another transaction. Please try again.")
             ) from None
-        balances = {card_id: points or 0.0 for card_id, points in cr.fetchall()}
-        self.invalidate_recordset(["points"])
+        rows = cr.fetchall()
+        balances = {row[0]: row[1] or 0.0 for row in rows}
+        if pending_memo is not None:
+            pending_memo.update({row[0]: row[2] or 0.0 for row in rows})
+        # The cache takes the balances read under the lock (no second read of them).
+        cards = self.browse(balances)
+        self.env.cache.update(cards, self._fields["points"], [balances[c] for c in cards.ids])
+        self.browse(set(self.ids) - set(balances)).invalidate_recordset(["points"])
         return balances
 
     def _loyalty_ledger_sums(self):
@@ -220,10 +242,19 @@ class LoyaltyCard(models.Model):
     def _loyalty_pending_points(self):
         if not self:
             return {}
-        self.env["loyalty.history"].flush_model()
-        today = fields.Date.context_today(self)
-        self.env.cr.execute(self.env["loyalty.history"]._loyalty_pending_sql(self.ids, today))
-        pending = dict(self.env.cr.fetchall())
+        # Inside a confirmation, read once per card until a ledger line is written on it.
+        memo = memo_of("pending")
+        pending = {card_id: memo[card_id] for card_id in self.ids if card_id in (memo or {})}
+        missing = [card_id for card_id in self.ids if card_id not in pending]
+        if missing:
+            self.env["loyalty.history"].flush_model()
+            today = fields.Date.context_today(self)
+            self.env.cr.execute(self.env["loyalty.history"]._loyalty_pending_sql(missing, today))
+            found = dict(self.env.cr.fetchall())
+            for card_id in missing:
+                pending[card_id] = found.get(card_id) or 0.0
+            if memo is not None:
+                memo.update({card_id: pending[card_id] for card_id in missing})
         return {
             card.id: min(max(pending.get(card.id, 0.0) or 0.0, 0.0), max(card.points, 0.0))
             for card in self

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index, float_is_zero
 
 from .loyalty_card_points import in_points_flow
+from .loyalty_memo import forget_memo
 
 # What a ledger line says: once written, none of it changes.
 LEDGER_FIELDS = {
@@ -45,7 +46,10 @@ class LoyaltyHistory(models.Model):
         required=True,
         readonly=True,
     )
-    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
+    # Precomputed: written by the INSERT, not by a second UPDATE at the next flush.
+    partner_id = fields.Many2one(
+        related="card_id.partner_id", store=True, index=True, precompute=True
+    )
     balance_after = fields.Float(
         readonly=True, help="Balance of the card once this line was written."
     )
@@ -89,6 +93,7 @@ class LoyaltyHistory(models.Model):
             )
         # Serialise ledger writes per card and read the balances under the lock.
         balances = members._loyalty_lock()
+        forget_memo("pending", members.ids)  # the new lines may be pending
         before = dict(balances)
         today = fields.Date.context_today(self)
         default_type = self.env.context.get("loyalty_entry_type")
@@ -140,10 +145,18 @@ class LoyaltyHistory(models.Model):
                     ),
                 )
             )
-            members.invalidate_recordset(["points", "write_date", "write_uid"])
+            # The cache takes the new balances (no second read of them).
+            cards_changed = members.browse(changed)
+            self.env.cache.update(
+                cards_changed, cards._fields["points"],
+                [round(changed[card_id], 2) for card_id in cards_changed.ids],
+            )
+            cards_changed.invalidate_recordset(["write_date", "write_uid"])
             if not self.env.context.get("loyalty_no_mail"):
                 # Odoo's "points reached" communications follow the balance, as after a write.
-                cards_changed = members.browse(changed)
+                # Prefetching the programs of all the lines' cards reads their communication
+                # plans in one query, for Odoo's own flow on the other cards too.
+                cards_changed = cards_changed.with_prefetch(cards.ids)
                 cards_changed.sudo()._send_points_reach_communication(
                     {card: {"old": before[card.id], "new": changed[card.id]}
                      for card in cards_changed.sudo()}

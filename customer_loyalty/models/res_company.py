@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .loyalty_memo import memo_of
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -120,6 +122,8 @@ class ResCompany(models.Model):
                 tuple(sorted(new.ids)),
             )
         )
+        # Searched again under the lock, not taken from a confirmation's memo.
+        self.env["loyalty.card"]._loyalty_forget_holders(new)
         existing = self._loyalty_member_cards(partners)
         new = partners - existing.partner_id
         if not new:
@@ -127,6 +131,7 @@ class ResCompany(models.Model):
         cards = self.env["loyalty.card"].sudo().with_company(self).with_context(
             loyalty_tier_reason=reason
         ).create([{"program_id": program.id, "partner_id": p.id} for p in new])
+        self._loyalty_member_cards_remember(partners.ids, existing | cards)
         return existing | cards
 
     def unlink(self):
@@ -222,12 +227,37 @@ class ResCompany(models.Model):
         self.ensure_one()
         if not self.loyalty_program_id or not partners:
             return self.env["loyalty.card"]
+        Card = self.env["loyalty.card"].sudo()
+        # Inside a confirmation, each customer's cards are searched once (see loyalty_memo.py).
+        # {(company_id, partner_id): card ids}, of active cards only
+        memo = memo_of("member_cards") if self.env.context.get("active_test", True) else None
+        known = memo if memo is not None else {}
+        missing = [pid for pid in partners.ids if (self.id, pid) not in known]
+        if not missing:
+            return Card.browse(sorted({cid for pid in partners.ids for cid in known[self.id, pid]}))
         domain = [
             ("program_id", "=", self.loyalty_program_id.id),
-            ("partner_id", "in", partners.ids),
+            ("partner_id", "in", missing),
         ]
         # Fetched with the search: every caller (order confirmation, POS, partner fields) reads
         # these fields right after, which would be a second query.
-        return self.env["loyalty.card"].sudo().search_fetch(
-            domain, ["program_id", "partner_id", "company_id", "tier_id", "points", "code"]
+        cards = Card.search_fetch(
+            domain,
+            ["program_id", "partner_id", "company_id", "tier_id", "points", "code",
+             "is_membership", "active", "tier_metric_cache"],
         )
+        if memo is None:
+            return cards
+        self._loyalty_member_cards_remember(missing, cards)
+        return Card.browse(sorted({cid for pid in partners.ids for cid in known[self.id, pid]}))
+
+    def _loyalty_member_cards_remember(self, partner_ids, cards):
+        """Inside a confirmation, remember ``cards`` as all the member cards of ``partner_ids``."""
+        memo = memo_of("member_cards")
+        if memo is None or not self.env.context.get("active_test", True):
+            return
+        for partner_id in partner_ids:
+            memo[self.id, partner_id] = ()
+        for card in cards:
+            key = (self.id, card.partner_id.id)
+            memo[key] = (*memo.get(key, ()), card.id)

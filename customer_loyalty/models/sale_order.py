@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from .loyalty_card_points import loyalty_points_flow
+from .loyalty_memo import loyalty_memo, memo_of
 
 
 class SaleOrder(models.Model):
@@ -42,6 +43,9 @@ class SaleOrder(models.Model):
                            customer=self.partner_id.display_name, program=membership.name)
             }
         elif "points" in result.get(membership, {}):
+            if card.tier_id and memo_of("tiers") is not None:
+                # In a confirmation, the ladder the tier update reads too: one query for both.
+                self.env["loyalty.card"]._loyalty_company_tiers(card.company_id)
             multiplier = card.tier_id.multiplier or 1.0
             result[membership]["points"] = [
                 membership._loyalty_round_points(points * multiplier) if points > 0 else points
@@ -50,19 +54,23 @@ class SaleOrder(models.Model):
         return result
 
     def action_confirm(self):
-        orders = self._loyalty_membership_orders()
-        for company in orders.company_id.filtered("loyalty_auto_enroll"):
-            partners = orders.filtered(lambda o, co=company: o.company_id == co).partner_id
-            company._loyalty_enroll(partners, reason="order")
-        # Lock the member cards before Odoo checks the balances, so that two confirmations
-        # spending the same points are serialised and the second one sees the first.
-        self._loyalty_cards_to_lock()._loyalty_lock()
-        self._loyalty_check_redemptions()
-        with loyalty_points_flow():
-            res = super().action_confirm()
-        # An order confirmed again after a cancellation may have standing credit notes.
-        orders.filtered("invoice_ids")._loyalty_sync_refunds()
-        orders._loyalty_update_member_tiers()
+        # The member cards, their pending points and the tier ladder are looked up once for the
+        # whole confirmation (see loyalty_memo.py).
+        with loyalty_memo():
+            orders = self._loyalty_membership_orders()
+            for company in orders.company_id.filtered("loyalty_auto_enroll"):
+                partners = orders.filtered(lambda o, co=company: o.company_id == co).partner_id
+                company._loyalty_enroll(partners, reason="order")
+            # Lock the member cards before Odoo checks the balances, so that two confirmations
+            # spending the same points are serialised and the second one sees the first (the
+            # lock also reads the pending points that Odoo's check subtracts).
+            self._loyalty_cards_to_lock()._loyalty_lock(with_pending=True)
+            self._loyalty_check_redemptions()
+            with loyalty_points_flow():
+                res = super().action_confirm()
+            # An order confirmed again after a cancellation may have standing credit notes.
+            orders.filtered("invoice_ids")._loyalty_sync_refunds()
+            orders._loyalty_update_member_tiers()
         return res
 
     def _loyalty_check_redemptions(self):
@@ -210,6 +218,15 @@ class SaleOrder(models.Model):
             self.applied_coupon_ids | self.coupon_point_ids.coupon_id | self.order_line.coupon_id
         )
         for order in self:
+            company, partner = order.company_id, order.partner_id
+            # A card of the order's own in the membership program, active, of its customer, is
+            # the member card (one per member, see loyalty_card.init): no search for it.
+            own = cards.filtered(
+                lambda c, co=company, p=partner: c.is_membership and c.active
+                and c.program_id == co.loyalty_program_id and c.partner_id == p
+            )
+            if len(own) == 1:
+                company._loyalty_member_cards_remember(partner.ids, own)
             cards |= order._loyalty_member_card()
         return cards.filtered("is_membership")
 
