@@ -29,3 +29,6 @@ from . import test_ledger_property
 from . import test_pos_parity
 from . import test_member_gift
 from . import test_tier_promotion
+from . import test_category_bonus
+from . import test_welcome_gift
+from . import test_pos_tier_perks
