@@ -1,3 +1,6 @@
+# Classes of their own on purpose: one concern per file (see STYLE.md).
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 

@@ -1,6 +1,9 @@
 """Tier perks on POS orders, enforced by the server at sync as in Sales: tier-only promotions
 and category bonus points (the same figure as ``static/src/pos/tier_perks.js``)."""
 
+# Classes of their own on purpose: one concern per file (see STYLE.md).
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round

@@ -5,6 +5,9 @@ that the membership points it returns from ``_program_check_compute_points`` (Od
 plus the category bonus) are then multiplied by the tier and rounded by ``sale_order.py``, as
 the POS does (``static/src/pos/tier_perks.js`` then ``pos_order.js``)."""
 
+# Classes of their own on purpose: one concern per file (see STYLE.md).
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
