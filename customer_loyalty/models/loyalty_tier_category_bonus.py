@@ -3,6 +3,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import ormcache
 
 
 class LoyaltyTierCategoryBonus(models.Model):
@@ -37,6 +38,28 @@ class LoyaltyTierCategoryBonus(models.Model):
             "A tier has one bonus per product category.",
         ),
     ]
+
+    @api.model
+    @ormcache()
+    def _loyalty_company_ids(self):
+        """Ids of the companies with a category bonus. Cached: every points computation of an
+        order asks, and most shops have none (then the bonus costs no query at all)."""
+        return frozenset(
+            company.id for [company] in self.sudo()._read_group([], ["company_id"])
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     @api.constrains("multiplier")
     def _check_multiplier(self):
@@ -84,16 +107,22 @@ class ResPartner(models.Model):
     @api.depends("loyalty_tier_id")
     def _compute_loyalty_category_bonus(self):
         Category = self.env["product.category"].sudo()
+        per_tier = {}  # the POS loads many members of few tiers
         for partner in self:
             tier = partner.loyalty_tier_id.sudo()
-            if not tier.category_bonus_ids:
-                partner.loyalty_category_bonus = {}
-                continue
-            categories = Category.search([("id", "child_of", tier.category_bonus_ids.categ_id.ids)])
-            partner.loyalty_category_bonus = {
-                str(cid): multiplier
-                for cid, multiplier in tier._loyalty_category_multipliers(categories).items()
-            }
+            if tier not in per_tier:
+                per_tier[tier] = {}
+                if tier.category_bonus_ids:
+                    categories = Category.search(
+                        [("id", "child_of", tier.category_bonus_ids.categ_id.ids)]
+                    )
+                    per_tier[tier] = {
+                        str(cid): multiplier
+                        for cid, multiplier in tier._loyalty_category_multipliers(
+                            categories
+                        ).items()
+                    }
+            partner.loyalty_category_bonus = per_tier[tier]
 
     @api.model
     def _load_pos_data_fields(self, config_id):

@@ -76,6 +76,9 @@ class PosOrder(models.Model):
             self.env.context.get("loyalty_no_category_bonus")
             or rule.reward_point_mode not in ("money", "unit")
             or not tier
+            or self.company_id.id not in self.env[
+                "loyalty.tier.category.bonus"
+            ]._loyalty_company_ids()
         ):
             return 0.0
         multipliers = tier._loyalty_category_multipliers(lines.product_id.categ_id)
@@ -99,7 +102,8 @@ class PosOrder(models.Model):
         bonus it includes (no hidden effect)."""
         env = card._loyalty_member_env()
         text = env._("Onsite %s", self.display_name)
-        if not won or not card.tier_id.sudo().category_bonus_ids:
+        bonus_companies = self.env["loyalty.tier.category.bonus"]._loyalty_company_ids()
+        if not won or card.company_id.id not in bonus_companies:
             return text
         without = self.with_context(loyalty_no_category_bonus=True)._loyalty_membership_points(
             card.program_id, card.tier_id

@@ -135,7 +135,10 @@ class SaleOrder(models.Model):
         for order in self:
             program = order.company_id.loyalty_program_id
             bonus = 0.0
-            if program and order.partner_id and order.state in ("draft", "sent"):
+            if (
+                program and order.partner_id and order.state in ("draft", "sent")
+                and order._loyalty_may_have_category_bonus()
+            ):
                 tier = order._loyalty_member_card().tier_id
                 if tier.sudo().category_bonus_ids:
                     with_bonus = order._program_check_compute_points(program).get(program, {})
@@ -145,6 +148,10 @@ class SaleOrder(models.Model):
                     bonus = sum(with_bonus.get("points", [])) - sum(without.get("points", []))
             order.loyalty_bonus_points = max(bonus, 0.0)
 
+    def _loyalty_may_have_category_bonus(self):
+        """False when the company has no category bonus at all (no query)."""
+        return self.company_id.id in self.env["loyalty.tier.category.bonus"]._loyalty_company_ids()
+
     def _loyalty_category_bonus(self, program):
         """The membership points the category bonus of the customer's tier adds, before the
         tier multiplier: for each per-amount or per-unit rule of ``program`` that gives points
@@ -152,6 +159,8 @@ class SaleOrder(models.Model):
         times (bonus - 1). One bonus per line (the highest of its category path). Per-order
         rules get no bonus; reward lines and combo items get none."""
         self.ensure_one()
+        if not self._loyalty_may_have_category_bonus():
+            return 0.0
         tier = self._loyalty_member_card().tier_id
         if not tier.sudo().category_bonus_ids:
             return 0.0
