@@ -27,6 +27,8 @@
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",
+        "views/loyalty_tier_category_bonus_views.xml",
+        "views/loyalty_program_tier_views.xml",
         "views/loyalty_card_views.xml",
         "views/loyalty_card_occasion_views.xml",
         "views/loyalty_card_revoked_views.xml",
@@ -35,6 +37,7 @@
         "views/loyalty_program_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_tier_perks_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
@@ -43,6 +46,7 @@
     "demo": [
         "data/customer_loyalty_demo.xml",
         "data/customer_loyalty_birthdate_demo.xml",
+        "data/customer_loyalty_perks_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -2,13 +2,16 @@ from . import loyalty_tier
 from . import loyalty_customer_tier_mixin
 from . import loyalty_tier_history
 from . import loyalty_tier_gift
+from . import loyalty_tier_category_bonus
 from . import loyalty_program
+from . import loyalty_program_tier
 from . import loyalty_reward
 from . import loyalty_card
 from . import loyalty_card_points
 from . import loyalty_card_member
 from . import loyalty_card_occasion
 from . import loyalty_tier_engine
+from . import loyalty_card_welcome_gift
 from . import loyalty_card_revoked
 from . import loyalty_history
 from . import loyalty_history_fifo
@@ -17,9 +20,13 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_birthdate
+# Before sale_order: its category bonus comes before sale_order's tier multiplier.
+from . import sale_order_tier_perks
 from . import sale_order
 from . import sale_order_line
 from . import pos_order
+from . import pos_order_tier_perks
 from . import pos_config
+from . import pos_config_tier_promotion
 from . import account_move
 from . import crm_lead

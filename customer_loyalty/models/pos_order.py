@@ -97,7 +97,7 @@ class PosOrder(models.Model):
                     "entry_type": "order",
                     "issued": won,
                     "used": spent,
-                    "description": card._loyalty_member_env()._("Onsite %s", self.display_name),
+                    "description": self._loyalty_accrual_description(card, won),
                 }
             )
         card._loyalty_update_tiers(reason="order", allow_downgrade=False, pos_order=self)
@@ -183,6 +183,7 @@ class PosOrder(models.Model):
             qty = sum((regular & rule_lines).mapped("qty"))
             if qty < rule.minimum_qty:
                 continue
+            points += self._loyalty_category_bonus_points(rule, regular & rule_lines, tier)
             if rule.reward_point_mode == "order":
                 points += rule.reward_point_amount
             elif rule.reward_point_mode == "money":

@@ -32,3 +32,7 @@ from . import test_birthdate
 from . import test_birthday_upcoming
 from . import test_portal_birthdate
 from . import test_pos_birthdate_tour
+from . import test_tier_promotion
+from . import test_category_bonus
+from . import test_welcome_gift
+from . import test_pos_tier_perks

@@ -18,7 +18,12 @@ GOLD = "AAA CL Gold"
 # as in Sales and in pos_loyalty, an automatic discount lowers the amount that earns points,
 # not the amount checked against a rule's minimum. Member earns x1, Gold x1.5; the points are
 # then rounded down to the program's points rounding (1: whole points; 0: cents).
-# Products: CL Plain 5.10 (no tax); CL Tax Excluded 10.99 + 10% tax (12.09; 3 of them: 32.97 +
+# Gold's category bonus: x2 on "CL Services", x3 on its sub-category "CL Massages" (the highest
+# of a line's category path, never both), before the tier multiplier; Member has none.
+# A 20% automatic promotion reserved for Gold applies to orders with "CL Gold Item" (50.00, no
+# tax): a Member pays the full price (the POS does not apply it, the server would refuse it).
+# Products: CL Service 20.00 (CL Services, no tax); CL Massage 10.00 (CL Massages, no tax);
+# CL Plain 5.10 (no tax); CL Tax Excluded 10.99 + 10% tax (12.09; 3 of them: 32.97 +
 # 3.30 = 36.27); CL Tax Included 10.99 with 10% tax included (9.99 before tax); CL Unit 3.00
 # (no tax); CL Big 95.00 + 10% tax (104.50); CL Promo Item 105.00 (no tax).
 # "total" is the order total the POS must show (the tour waits for it before reading the
@@ -46,6 +51,25 @@ CASES = [
     {"name": "10% promotion, Member", "rounding": 1.0, "customer": MEMBER,
      "lines": [["CL Promo Item", 1]], "total": "94.50",
      "points": 104},  # 105.00 - 10.50 = 94.50, + 10 (105.00 >= 100) = 104.50 -> 104
+    {"name": "category bonus, Gold", "rounding": 1.0, "customer": GOLD,
+     "lines": [["CL Service", 1]], "total": "20.00",
+     "points": 60},  # (20.00 + 20.00 x (2 - 1)) x 1.5 = 60
+    {"name": "category bonus and plain, Gold", "rounding": 1.0, "customer": GOLD,
+     "lines": [["CL Service", 1], ["CL Plain", 1]], "total": "25.10",
+     "points": 67},  # (25.10 + 20.00) x 1.5 = 67.65 -> 67
+    {"name": "highest bonus of the category path, Gold", "rounding": 1.0, "customer": GOLD,
+     "lines": [["CL Massage", 1]], "total": "10.00",
+     "points": 45},  # (10.00 + 10.00 x (3 - 1)) x 1.5 = 45 (not x2 x3)
+    {"name": "no category bonus, Member", "rounding": 1.0, "customer": MEMBER,
+     "lines": [["CL Service", 1]], "total": "20.00",
+     "points": 20},
+    # -- a Gold-only 20% promotion on CL Gold Item: hidden from Member ---------------------
+    {"name": "Gold-only promotion, Member", "rounding": 1.0, "customer": MEMBER,
+     "lines": [["CL Gold Item", 1]], "total": "50.00",
+     "points": 50},  # no discount for a Member
+    {"name": "Gold-only promotion, Gold", "rounding": 1.0, "customer": GOLD,
+     "lines": [["CL Gold Item", 1]], "total": "40.00",
+     "points": 60},  # 50.00 - 20% = 40.00, x 1.5 = 60
     # -- points rounded to cents -------------------------------------------------------
     {"name": "money, Gold, cents", "rounding": 0.0, "customer": GOLD,
      "lines": [["CL Plain", 1]], "total": "5.10",
@@ -65,6 +89,9 @@ CASES = [
     {"name": "10% promotion, Gold, cents", "rounding": 0.0, "customer": GOLD,
      "lines": [["CL Promo Item", 1]], "total": "94.50",
      "points": 156.75},  # (94.50 + 10) x 1.5 = 156.75
+    {"name": "category bonus and tax, Gold, cents", "rounding": 0.0, "customer": GOLD,
+     "lines": [["CL Massage", 1], ["CL Tax Excluded", 1]], "total": "22.09",
+     "points": 63.13},  # 10.00 + 12.09 = 22.09, + 10.00 x 2 = 42.09, x 1.5 = 63.135 -> 63.13
 ]
 
 
@@ -90,11 +117,21 @@ class TestPosPointsTable(TestPointOfSaleHttpCommon):
             ]
         )
 
-        def product(name, price, tax=None):
-            return cls.env["product.product"].create(
-                {"name": name, "type": "consu", "available_in_pos": True, "list_price": price,
-                 "taxes_id": [Command.set(tax.ids if tax else [])]}
-            )
+        services = cls.env["product.category"].create({"name": "CL Services"})
+        massages = cls.env["product.category"].create(
+            {"name": "CL Massages", "parent_id": services.id}
+        )
+
+        def product(name, price, tax=None, category=None):
+            vals = {"name": name, "type": "consu", "available_in_pos": True, "list_price": price,
+                    "taxes_id": [Command.set(tax.ids if tax else [])]}
+            if category:
+                vals["categ_id"] = category.id
+            return cls.env["product.product"].create(vals)
+
+        product("CL Service", 20.00, category=services)
+        gold_item = product("CL Gold Item", 50.00)
+        product("CL Massage", 10.00, category=massages)
 
         product("CL Plain", 5.10)
         product("CL Tax Excluded", 10.99, tax_excluded)
@@ -144,6 +181,26 @@ class TestPosPointsTable(TestPointOfSaleHttpCommon):
                  "company_id": company.id},
             ]
         )
+        cls.env["loyalty.program"].create(
+            {
+                "name": "CL Gold 20% promotion", "program_type": "promotion", "trigger": "auto",
+                "applies_on": "current", "pos_ok": True,
+                "pos_config_ids": [Command.set(cls.main_pos_config.ids)],
+                "tier_ids": [Command.set(gold_tier.ids)],
+                "rule_ids": [Command.create({
+                    "reward_point_mode": "order", "reward_point_amount": 1,
+                    "product_ids": [Command.set(gold_item.ids)],
+                })],
+                "reward_ids": [Command.create({
+                    "reward_type": "discount", "discount": 20, "discount_mode": "percent",
+                    "discount_applicability": "order", "required_points": 1,
+                })],
+            }
+        )
+        cls.env["loyalty.tier.category.bonus"].create([
+            {"tier_id": gold_tier.id, "categ_id": services.id, "multiplier": 2.0},
+            {"tier_id": gold_tier.id, "categ_id": massages.id, "multiplier": 3.0},
+        ])
         cls.cards = {}
         for name, tier in ((MEMBER, member_tier), (GOLD, gold_tier)):
             partner = cls.env["res.partner"].create({"name": name})

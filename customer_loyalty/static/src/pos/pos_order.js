@@ -19,11 +19,14 @@ patch(PosOrder.prototype, {
                 continue;
             }
             const multiplier = (partner && partner.loyalty_tier_multiplier) || 1;
-            result[program.id] = result[program.id].map((entry) =>
-                entry.points > 0
-                    ? { ...entry, points: roundDown(entry.points * multiplier, program.points_rounding) }
-                    : entry
-            );
+            // The category bonus of the tier (tier_perks.js) comes before the multiplier.
+            const bonus = this.loyaltyCategoryBonus(program);
+            result[program.id] = result[program.id].map((entry, index) => {
+                const points = entry.points + (index === 0 ? bonus : 0);
+                return points > 0
+                    ? { ...entry, points: roundDown(points * multiplier, program.points_rounding) }
+                    : entry;
+            });
         }
         return result;
     },
