@@ -33,6 +33,7 @@
         "views/loyalty_program_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
+        "views/loyalty_perks_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
@@ -40,6 +41,7 @@
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
+        "data/customer_loyalty_perks_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,0 +1,52 @@
+from odoo import _, api, fields, models
+
+
+class PosConfig(models.Model):
+    """The tiers' pricelists in a shop: the POS can only switch to a pricelist the shop offers."""
+
+    _inherit = "pos.config"
+
+    loyalty_pricelist_warning = fields.Text(
+        string="Tier Pricelists Not Available", compute="_compute_loyalty_pricelist_warning",
+        help="Tier pricelists this shop does not offer: members of those tiers pay the shop's "
+        "default prices here.",
+    )
+
+    @api.depends("use_pricelist", "pricelist_id", "available_pricelist_ids", "company_id")
+    def _compute_loyalty_pricelist_warning(self):
+        # sudo: the POS settings are read by POS managers, who may not read the tiers.
+        tiers = self.env["loyalty.tier"].sudo().search(
+            [("company_id", "in", self.company_id.ids), ("pricelist_id", "!=", False)]
+        )
+        for config in self:
+            available = config._get_available_pricelists()
+            missing = tiers.filtered(
+                lambda t, c=config: t.company_id == c.company_id and t.pricelist_id not in available
+            )
+            config.loyalty_pricelist_warning = "\n".join(
+                _(
+                    "Tier “%(tier)s”: %(message)s",
+                    tier=tier.name,
+                    message=config._loyalty_pricelist_missing_message(tier.pricelist_id),
+                )
+                for tier in missing
+            ) or False
+
+    def _loyalty_pricelist_missing_message(self, pricelist):
+        """What to change so that ``pricelist`` (a tier's) applies in this shop."""
+        self.ensure_one()
+        if pricelist.currency_id != self.currency_id:
+            return _(
+                "the pricelist “%(pricelist)s” is in %(currency)s and cannot be used in the "
+                "point of sale “%(shop)s”, which sells in %(shop_currency)s: give the tier a "
+                "pricelist in %(shop_currency)s.",
+                pricelist=pricelist.display_name, currency=pricelist.currency_id.name,
+                shop=self.name, shop_currency=self.currency_id.name,
+            )
+        return _(
+            "the pricelist “%(pricelist)s” is not available in the point of sale “%(shop)s”, so "
+            "members of the tier pay the shop's default prices there. In Point of Sale › "
+            "Configuration › Settings, tick Flexible Pricelists and add “%(pricelist)s” to the "
+            "Available Pricelists of “%(shop)s”.",
+            pricelist=pricelist.display_name, shop=self.name,
+        )
