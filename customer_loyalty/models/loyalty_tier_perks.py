@@ -38,7 +38,9 @@ class LoyaltyTier(models.Model):
             warnings = []
             pricelist = tier.pricelist_id
             if pricelist:
-                for config in configs.filtered(lambda c, t=tier: c.company_id == t.company_id):
+                for config in configs.filtered(
+                    lambda c, t=tier: c.company_id == t.company_id and c._loyalty_serves_members()
+                ):
                     if pricelist not in config._get_available_pricelists():
                         warnings.append(config._loyalty_pricelist_missing_message(pricelist))
                 percentage = pricelist.item_ids.filtered(lambda i: i.compute_price == "percentage")
@@ -47,7 +49,7 @@ class LoyaltyTier(models.Model):
                         "Order lines show the price after the discount of “%(pricelist)s” but "
                         "not the discount: tick Discounts in Sales › Configuration › Settings "
                         "so that they show the price and the discount.",
-                        pricelist=pricelist.display_name,
+                        pricelist=pricelist.name,
                     ))
             tier.pricelist_warning = "\n".join(warnings) or False
 

@@ -19,6 +19,9 @@ class PosConfig(models.Model):
             [("company_id", "in", self.company_id.ids), ("pricelist_id", "!=", False)]
         )
         for config in self:
+            if not config._loyalty_serves_members():
+                config.loyalty_pricelist_warning = False
+                continue
             available = config._get_available_pricelists()
             missing = tiers.filtered(
                 lambda t, c=config: t.company_id == c.company_id and t.pricelist_id not in available
@@ -32,6 +35,13 @@ class PosConfig(models.Model):
                 for tier in missing
             ) or False
 
+    def _loyalty_serves_members(self):
+        """Whether the company's membership program runs in this shop (the shops whose
+        pricelists matter to the tiers)."""
+        self.ensure_one()
+        program = self.company_id.sudo().loyalty_program_id
+        return bool(program.pos_ok and (not program.pos_config_ids or self in program.pos_config_ids))
+
     def _loyalty_pricelist_missing_message(self, pricelist):
         """What to change so that ``pricelist`` (a tier's) applies in this shop."""
         self.ensure_one()
@@ -40,7 +50,7 @@ class PosConfig(models.Model):
                 "the pricelist “%(pricelist)s” is in %(currency)s and cannot be used in the "
                 "point of sale “%(shop)s”, which sells in %(shop_currency)s: give the tier a "
                 "pricelist in %(shop_currency)s.",
-                pricelist=pricelist.display_name, currency=pricelist.currency_id.name,
+                pricelist=pricelist.name, currency=pricelist.currency_id.name,
                 shop=self.name, shop_currency=self.currency_id.name,
             )
         return _(
@@ -48,5 +58,5 @@ class PosConfig(models.Model):
             "members of the tier pay the shop's default prices there. In Point of Sale › "
             "Configuration › Settings, tick Flexible Pricelists and add “%(pricelist)s” to the "
             "Available Pricelists of “%(shop)s”.",
-            pricelist=pricelist.display_name, shop=self.name,
+            pricelist=pricelist.name, shop=self.name,
         )
