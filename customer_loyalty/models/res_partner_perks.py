@@ -64,13 +64,19 @@ class ResPartner(models.Model):
     def _loyalty_tier_pricelists(self):
         """``{partner id: pricelist}`` of the contacts among ``self`` who get their tier's
         pricelist in the current company: members whose tier has an active pricelist of the
-        company (or of none) and who have no pricelist chosen by hand. Set-wise: the tiers and
+        company (or of none) and who have no pricelist chosen by hand on their contact (a
+        company-wide default is none). Set-wise: the tiers and
         pricelists of all the contacts are read at once (prefetch), no query per contact."""
         company = self.env.company
         Pricelist = self.env["product.pricelist"]
+        # A company-wide default of the contacts' pricelist (ir.default) is no choice by hand.
+        company_default = self.env["ir.default"].sudo()._get(
+            "res.partner", "specific_property_product_pricelist", company_id=company.id
+        )
         result = {}
         for partner in self.with_context(active_test=False):
-            if partner.specific_property_product_pricelist._get_partner_pricelist_multi_filter_hook():
+            chosen = partner.specific_property_product_pricelist
+            if chosen._get_partner_pricelist_multi_filter_hook() and chosen.id != company_default:
                 continue
             pricelist = partner.loyalty_tier_id.sudo().pricelist_id
             if pricelist.active and pricelist.company_id.id in (company.id, False):

@@ -158,6 +158,19 @@ class TestTierPricelist(LoyaltyCommon):
         self.alice.invalidate_recordset()
         self.assertEqual(self.alice.property_product_pricelist, self.gold_pricelist)
 
+    def test_company_default_pricelist_is_no_choice_by_hand(self):
+        """A default pricelist for all the company's contacts (an ir.default of the contact's
+        pricelist) applies to non-members, not instead of a tier's pricelist."""
+        self.env["ir.default"].set(
+            "res.partner", "specific_property_product_pricelist", self.staff_pricelist.id,
+            company_id=self.company.id,
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.carol.property_product_pricelist, self.staff_pricelist)
+        self.assertEqual(self.dave.property_product_pricelist, self.staff_pricelist)
+        self.assertEqual(self.alice.property_product_pricelist, self.gold_pricelist)
+        self.assertEqual(self._quotation(self.alice).pricelist_id, self.gold_pricelist)
+
     def test_archived_pricelist_or_other_company(self):
         self.gold_pricelist.active = False
         self.alice.invalidate_recordset()
