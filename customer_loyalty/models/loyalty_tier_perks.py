@@ -42,7 +42,7 @@ class LoyaltyTier(models.Model):
                     lambda c, t=tier: c.company_id == t.company_id and c._loyalty_serves_members()
                 ):
                     if pricelist not in config._get_available_pricelists():
-                        warnings.append(config._loyalty_pricelist_missing_message(pricelist))
+                        warnings.append(config._loyalty_pricelist_missing_message(pricelist, tier))
                 percentage = pricelist.item_ids.filtered(lambda i: i.compute_price == "percentage")
                 if percentage and not discount_shown:
                     warnings.append(_(

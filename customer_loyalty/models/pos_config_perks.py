@@ -27,11 +27,7 @@ class PosConfig(models.Model):
                 lambda t, c=config: t.company_id == c.company_id and t.pricelist_id not in available
             )
             config.loyalty_pricelist_warning = "\n".join(
-                _(
-                    "Tier “%(tier)s”: %(message)s",
-                    tier=tier.name,
-                    message=config._loyalty_pricelist_missing_message(tier.pricelist_id),
-                )
+                config._loyalty_pricelist_missing_message(tier.pricelist_id, tier)
                 for tier in missing
             ) or False
 
@@ -42,21 +38,22 @@ class PosConfig(models.Model):
         program = self.company_id.sudo().loyalty_program_id
         return bool(program.pos_ok and (not program.pos_config_ids or self in program.pos_config_ids))
 
-    def _loyalty_pricelist_missing_message(self, pricelist):
-        """What to change so that ``pricelist`` (a tier's) applies in this shop."""
+    def _loyalty_pricelist_missing_message(self, pricelist, tier):
+        """What to change so that ``pricelist``, the pricelist of ``tier``, applies in this
+        shop."""
         self.ensure_one()
         if pricelist.currency_id != self.currency_id:
             return _(
-                "the pricelist “%(pricelist)s” is in %(currency)s and cannot be used in the "
-                "point of sale “%(shop)s”, which sells in %(shop_currency)s: give the tier a "
-                "pricelist in %(shop_currency)s.",
-                pricelist=pricelist.name, currency=pricelist.currency_id.name,
+                "The pricelist “%(pricelist)s” of the tier “%(tier)s” is in %(currency)s and "
+                "cannot be used in the point of sale “%(shop)s”, which sells in "
+                "%(shop_currency)s: give the tier a pricelist in %(shop_currency)s.",
+                pricelist=pricelist.name, tier=tier.name, currency=pricelist.currency_id.name,
                 shop=self.name, shop_currency=self.currency_id.name,
             )
         return _(
-            "the pricelist “%(pricelist)s” is not available in the point of sale “%(shop)s”, so "
-            "members of the tier pay the shop's default prices there. In Point of Sale › "
-            "Configuration › Settings, tick Flexible Pricelists and add “%(pricelist)s” to the "
-            "Available Pricelists of “%(shop)s”.",
-            pricelist=pricelist.name, shop=self.name,
+            "The pricelist “%(pricelist)s” of the tier “%(tier)s” is not available in the point "
+            "of sale “%(shop)s”, so members of the tier pay the shop's default prices there. In "
+            "Point of Sale › Configuration › Settings, tick Flexible Pricelists and add "
+            "“%(pricelist)s” to the Available Pricelists of “%(shop)s”.",
+            pricelist=pricelist.name, tier=tier.name, shop=self.name,
         )

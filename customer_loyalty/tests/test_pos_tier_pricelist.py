@@ -92,9 +92,10 @@ class TestPosTierPricelist(PosPointsCommon):
         self.config.available_pricelist_ids = self.default_pricelist
         self.tier_gold.invalidate_recordset(["pricelist_warning"])
         warning = self.tier_gold.pricelist_warning
-        self.assertIn("“Gold −10%” is not available in the point of sale “PoS Shop Test”", warning)
+        self.assertIn("“Gold −10%” of the tier “Gold” is not available in the point of sale “PoS Shop Test”", warning)
         self.assertIn("tick Flexible Pricelists and add “Gold −10%”", warning)
-        self.assertIn("Tier “Gold”", self.config.loyalty_pricelist_warning)
+        self.assertIn("“Gold −10%” of the tier “Gold” is not available",
+                      self.config.loyalty_pricelist_warning)
         settings = self.env["res.config.settings"].create({"pos_config_id": self.config.id})
         self.assertEqual(settings.pos_loyalty_pricelist_warning, self.config.loyalty_pricelist_warning)
         # Without Flexible Pricelists, the shop offers its default pricelist only.
