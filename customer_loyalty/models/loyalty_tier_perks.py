@@ -1,7 +1,8 @@
+from lxml import html as lxml_html
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import html2plaintext, is_html_empty
+from odoo.tools import is_html_empty
 
 
 class LoyaltyTier(models.Model):
@@ -97,5 +98,10 @@ class LoyaltyTier(models.Model):
         self.ensure_one()
         texts = ["%s: %s" % (line["label"], line["value"]) for line in self._loyalty_perk_lines()]
         if not is_html_empty(self.description):
-            texts.append(html2plaintext(self.description).strip())
+            # The text as the page shows it (no markdown-like *bold* of html2plaintext).
+            fragment = lxml_html.fragment_fromstring(self.description, create_parent="div")
+            parts = [fragment.text or ""] + [
+                child.text_content() + (child.tail or "") for child in fragment
+            ]
+            texts.append(" ".join(" ".join(parts).split()))
         return [text for text in texts if text]

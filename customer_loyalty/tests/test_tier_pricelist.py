@@ -51,7 +51,7 @@ class TestTierPricelist(LoyaltyCommon):
         )
         cls.tier_gold.write({
             "pricelist_id": cls.gold_pricelist.id,
-            "description": "<p>Priority booking</p>",
+            "description": "<p>Priority <b>booking</b>, a personal advisor</p><p>Free tea</p>",
         })
         cls.tier_silver.pricelist_id = cls.silver_pricelist
         cls.dave = cls.env["res.partner"].create({"name": "Dave Pham"})
@@ -185,10 +185,11 @@ class TestTierPricelist(LoyaltyCommon):
 
     def test_perks_shown(self):
         self.assertEqual(
-            self.alice.loyalty_tier_perk_lines, ["Prices: Gold −10%", "Priority booking"]
+            self.alice.loyalty_tier_perk_lines,
+            ["Prices: Gold −10%", "Priority booking, a personal advisor Free tea"],
         )
         self.assertIn("Gold −10%", self.alice.loyalty_tier_perks_html)
-        self.assertIn("Priority booking", self.alice.loyalty_tier_perks_html)
+        self.assertIn("Priority <b>booking</b>", self.alice.loyalty_tier_perks_html)
         order = self._quotation(self.alice)
         self.assertIn("Gold −10%", order.loyalty_tier_perks_html)
         self.assertEqual(self.bob.loyalty_tier_perk_lines, ["Prices: Silver prices"])
