@@ -12,7 +12,7 @@ class LoyaltyTier(models.Model):
     _inherit = "loyalty.tier"
 
     pricelist_id = fields.Many2one(
-        "product.pricelist", string="Pricelist", check_company=True,
+        "product.pricelist", check_company=True,
         domain="[('company_id', 'in', (company_id, False))]",
         help="Members of this tier buy at this pricelist, on sales orders and in the Point of "
         "Sale, unless a pricelist was chosen by hand on their contact. Use percentage rules for "

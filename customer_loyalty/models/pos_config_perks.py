@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 
 
+# A second class on pos.config on purpose: the tier pricelists in the shops, one concern per
+# file (STYLE.md); the member lookup stays in pos_config.py.
+# pylint: disable=consider-merging-classes-inherited
 class PosConfig(models.Model):
     """The tiers' pricelists in a shop: the POS can only switch to a pricelist the shop offers."""
 
@@ -24,7 +27,8 @@ class PosConfig(models.Model):
                 continue
             available = config._get_available_pricelists()
             missing = tiers.filtered(
-                lambda t, c=config: t.company_id == c.company_id and t.pricelist_id not in available
+                lambda t, c=config, a=available: t.company_id == c.company_id
+                and t.pricelist_id not in a
             )
             config.loyalty_pricelist_warning = "\n".join(
                 config._loyalty_pricelist_missing_message(tier.pricelist_id, tier)
@@ -36,7 +40,9 @@ class PosConfig(models.Model):
         pricelists matter to the tiers)."""
         self.ensure_one()
         program = self.company_id.sudo().loyalty_program_id
-        return bool(program.pos_ok and (not program.pos_config_ids or self in program.pos_config_ids))
+        return bool(
+            program.pos_ok and (not program.pos_config_ids or self in program.pos_config_ids)
+        )
 
     def _loyalty_pricelist_missing_message(self, pricelist, tier):
         """What to change so that ``pricelist``, the pricelist of ``tier``, applies in this

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 
 
+# A second class on res.partner on purpose: the tier perks (pricelist, perks shown), one concern
+# per file (STYLE.md); membership, tier display and points stay in res_partner.py.
+# pylint: disable=consider-merging-classes-inherited
 class ResPartner(models.Model):
     """A member's tier perks on the contact: the tier's pricelist becomes the contact's pricelist
     (Odoo's ``property_product_pricelist``, which Sales, the POS and the website read), unless a
@@ -54,12 +57,13 @@ class ResPartner(models.Model):
             if partner.loyalty_tier_id.sudo().pricelist_id
         }
         followers = self.filtered(lambda p: p.id in tier_pricelists)
-        super(ResPartner, self - followers)._inverse_product_pricelist()
+        result = super(ResPartner, self - followers)._inverse_product_pricelist()
         for partner in followers:
             chosen = partner.property_product_pricelist
             partner.specific_property_product_pricelist = (
                 False if chosen.id == tier_pricelists[partner.id] else chosen
             )
+        return result
 
     def _loyalty_tier_pricelists(self):
         """``{partner id: pricelist}`` of the contacts among ``self`` who get their tier's

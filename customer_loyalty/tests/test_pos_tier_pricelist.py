@@ -28,7 +28,9 @@ class TestPosTierPricelist(PosPointsCommon):
         cls.default_pricelist = cls.config.pricelist_id
         cls.config.write({
             "use_pricelist": True,
-            "available_pricelist_ids": [Command.set((cls.default_pricelist | cls.gold_pricelist).ids)],
+            "available_pricelist_ids": [
+                Command.set((cls.default_pricelist | cls.gold_pricelist).ids)
+            ],
         })
         cls.alice_card._loyalty_apply_tier_changes(
             [(cls.alice_card, cls.alice_card.tier_id, cls.tier_gold)], reason="manual"
@@ -64,7 +66,9 @@ class TestPosTierPricelist(PosPointsCommon):
 
     def test_member_order_synced_at_the_tier_pricelist(self):
         # 2 lamps (list price 100) at 10 % off: 2 x 90 = 180, as the POS sends them.
-        order = self._sync(self._data_at(self.gold_pricelist, [(self.lamp, 2)], customer=self.alice))
+        order = self._sync(
+            self._data_at(self.gold_pricelist, [(self.lamp, 2)], customer=self.alice)
+        )
         self.assertEqual(order.state, "paid")
         self.assertEqual(order.pricelist_id, self.gold_pricelist)
         self.assertRecordValues(order.lines, [{"price_unit": 90.0, "price_subtotal_incl": 180.0}])
@@ -78,7 +82,9 @@ class TestPosTierPricelist(PosPointsCommon):
         for partner in (self.carol, self.bob):
             order = self._sell(partner, [(self.lamp, 2)])
             self.assertEqual(order.pricelist_id, self.default_pricelist)
-            self.assertRecordValues(order.lines, [{"price_unit": 100.0, "price_subtotal_incl": 200.0}])
+            self.assertRecordValues(
+                order.lines, [{"price_unit": 100.0, "price_subtotal_incl": 200.0}]
+            )
 
     def _close_session(self):
         # A shop's pricelists cannot change while a session is open.
@@ -92,15 +98,22 @@ class TestPosTierPricelist(PosPointsCommon):
         self.config.available_pricelist_ids = self.default_pricelist
         self.tier_gold.invalidate_recordset(["pricelist_warning"])
         warning = self.tier_gold.pricelist_warning
-        self.assertIn("“Gold −10%” of the tier “Gold” is not available in the point of sale “PoS Shop Test”", warning)
+        self.assertIn(
+            "“Gold −10%” of the tier “Gold” is not available in the point of sale “PoS Shop Test”",
+            warning,
+        )
         self.assertIn("tick Flexible Pricelists and add “Gold −10%”", warning)
         self.assertIn("“Gold −10%” of the tier “Gold” is not available",
                       self.config.loyalty_pricelist_warning)
         settings = self.env["res.config.settings"].create({"pos_config_id": self.config.id})
-        self.assertEqual(settings.pos_loyalty_pricelist_warning, self.config.loyalty_pricelist_warning)
+        self.assertEqual(
+            settings.pos_loyalty_pricelist_warning, self.config.loyalty_pricelist_warning
+        )
         # Without Flexible Pricelists, the shop offers its default pricelist only.
         self.config.write({
-            "available_pricelist_ids": [Command.set((self.default_pricelist | self.gold_pricelist).ids)],
+            "available_pricelist_ids": [
+                Command.set((self.default_pricelist | self.gold_pricelist).ids)
+            ],
             "use_pricelist": False,
         })
         self.tier_gold.invalidate_recordset(["pricelist_warning"])
@@ -122,5 +135,7 @@ class TestPosTierPricelist(PosPointsCommon):
 
     def test_cashier_cannot_set_a_tier_pricelist(self):
         with self.assertRaises(AccessError):
-            self.tier_member.with_user(self.cashier).write({"pricelist_id": self.gold_pricelist.id})
+            self.tier_member.with_user(self.cashier).write(
+                {"pricelist_id": self.gold_pricelist.id}
+            )
         self.assertFalse(self.tier_member.pricelist_id)

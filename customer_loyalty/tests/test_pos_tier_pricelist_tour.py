@@ -48,7 +48,9 @@ class TestPosTierPricelistTour(TestPointOfSaleHttpCommon):
         cls.card = cls.env["loyalty.card"].create(
             {"program_id": cls.program.id, "partner_id": cls.member.id, "code": VIP_CODE}
         )
-        cls.card._loyalty_apply_tier_changes([(cls.card, cls.card.tier_id, cls.vip)], reason="manual")
+        cls.card._loyalty_apply_tier_changes(
+            [(cls.card, cls.card.tier_id, cls.vip)], reason="manual"
+        )
         cls.desk_organizer.write({"lst_price": 5.1, "taxes_id": [Command.clear()]})
 
     def test_scan_vip_member_switches_the_pricelist(self):
