@@ -196,6 +196,20 @@ class TestTierPricelist(LoyaltyCommon):
         self.assertFalse(self.carol.loyalty_tier_perk_lines)
         self.assertFalse(self._quotation(self.carol).loyalty_tier_perks_html)
 
+    def test_upgrade_email_lists_the_perks(self):
+        erin = self.env["res.partner"].create({"name": "Erin Vo", "email": "erin@example.com"})
+        self._enrol(erin)
+        self._confirm_order(erin, 6000)
+        self.assertEqual(erin.loyalty_tier_id, self.tier_gold)
+        self.env["loyalty.tier.history"]._cron_send_upgrade_mails()
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "loyalty.tier.history"), ("recipient_ids", "in", erin.ids)]
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Prices:", mail.body_html)
+        self.assertIn("Gold −10%", mail.body_html)
+        self.assertIn("a personal advisor", mail.body_html)
+
     def test_hidden_discount_warning(self):
         """A percentage pricelist while Sales' Discounts feature is off would lower the line's
         price without showing a discount: the tier says what to tick."""
