@@ -35,7 +35,9 @@ class ResPartner(models.Model):
             pricelist = tier.pricelist_id.with_env(self.env)
             partner.loyalty_tier_pricelist_id = pricelist
             partner.loyalty_tier_pricelist_overridden = bool(
-                pricelist and partner.id not in tier_pricelists
+                pricelist.active
+                and partner.specific_property_product_pricelist
+                and partner.id not in tier_pricelists
             )
             partner.loyalty_tier_perks_html = tier._loyalty_perks_html() if tier else False
             partner.loyalty_tier_perk_lines = tier._loyalty_perks_text() if tier else []
