@@ -27,3 +27,6 @@ from . import test_ledger_single_writer
 from . import test_ledger_merge
 from . import test_ledger_property
 from . import test_pos_parity
+from . import test_tier_pricelist
+from . import test_pos_tier_pricelist
+from . import test_pos_tier_pricelist_tour
