@@ -38,6 +38,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/sale_order_tier_perks_views.xml",
+        "views/loyalty_perks_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
@@ -47,6 +48,7 @@
         "data/customer_loyalty_demo.xml",
         "data/customer_loyalty_birthdate_demo.xml",
         "data/customer_loyalty_perks_demo.xml",
+        "data/customer_loyalty_pricelist_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

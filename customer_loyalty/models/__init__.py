@@ -1,4 +1,5 @@
 from . import loyalty_tier
+from . import loyalty_tier_perks
 from . import loyalty_customer_tier_mixin
 from . import loyalty_tier_history
 from . import loyalty_tier_gift
@@ -22,11 +23,14 @@ from . import res_partner
 from . import res_partner_birthdate
 # Before sale_order: its category bonus comes before sale_order's tier multiplier.
 from . import sale_order_tier_perks
+from . import res_partner_perks
+from . import product_pricelist
 from . import sale_order
 from . import sale_order_line
 from . import pos_order
 from . import pos_order_tier_perks
 from . import pos_config
 from . import pos_config_tier_promotion
+from . import pos_config_perks
 from . import account_move
 from . import crm_lead

@@ -12,6 +12,9 @@ class LoyaltyCustomerTierMixin(models.AbstractModel):
         "loyalty.tier", string="Customer Tier", compute="_compute_loyalty_tier_id"
     )
     loyalty_tier_color = fields.Integer(string="Tier Color", compute="_compute_loyalty_tier_id")
+    loyalty_tier_perks_html = fields.Html(
+        string="Tier Perks", compute="_compute_loyalty_tier_perks_html", sanitize=False
+    )
 
     @api.depends("partner_id", "company_id")
     @api.depends_context("company")
@@ -21,3 +24,10 @@ class LoyaltyCustomerTierMixin(models.AbstractModel):
             # sudo: salespeople see the tier without access to the member cards.
             record.loyalty_tier_id = record.partner_id.with_company(company).sudo().loyalty_tier_id
             record.loyalty_tier_color = record.loyalty_tier_id.color
+
+    @api.depends("loyalty_tier_id")
+    @api.depends_context("lang")
+    def _compute_loyalty_tier_perks_html(self):
+        for record in self:
+            tier = record.loyalty_tier_id.sudo()
+            record.loyalty_tier_perks_html = tier._loyalty_perks_html() if tier else False

@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.loyalty_program_id", readonly=False, string="Membership Program"
     )
     loyalty_auto_enroll = fields.Boolean(related="company_id.loyalty_auto_enroll", readonly=False)
+    pos_loyalty_pricelist_warning = fields.Text(related="pos_config_id.loyalty_pricelist_warning")

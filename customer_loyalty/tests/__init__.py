@@ -36,3 +36,6 @@ from . import test_tier_promotion
 from . import test_category_bonus
 from . import test_welcome_gift
 from . import test_pos_tier_perks
+from . import test_tier_pricelist
+from . import test_pos_tier_pricelist
+from . import test_pos_tier_pricelist_tour

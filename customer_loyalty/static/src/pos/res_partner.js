@@ -18,6 +18,15 @@ patch(ResPartner.prototype, {
         const html = this.loyalty_tier_perks || "";
         return new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
     },
+    /** The tier's perks, one line of text each: the enforced perks (the pricelist, …), then
+     *  the description (loyalty.tier._loyalty_perks_text on the server). */
+    get loyaltyTierPerkLines() {
+        const lines = this.loyalty_tier_perk_lines;
+        if (Array.isArray(lines)) {
+            return lines;
+        }
+        return this.loyaltyTierPerks ? [this.loyaltyTierPerks] : [];
+    },
     // The colours come from the server (loyalty.tier._color_hex, the one list of tier colours),
     // so that the counter shows the tier as the printed card and the portal do.
     get loyaltyTierColor() {
