@@ -43,6 +43,7 @@
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
+        "data/occasion_gift_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

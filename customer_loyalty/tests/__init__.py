@@ -29,3 +29,4 @@ from . import test_ledger_property
 from . import test_pos_parity
 from . import test_member_gift
 from . import test_occasion_gift
+from . import test_occasion_gift_concurrency
