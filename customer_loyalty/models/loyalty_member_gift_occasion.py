@@ -1,5 +1,6 @@
 import logging
 from collections import namedtuple
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
@@ -23,14 +24,27 @@ class LoyaltyMemberGift(models.Model):
 
     @api.model
     def _cron_issue_occasion_gifts(self, batch_size=500):
-        """The daily run: give the birthday and anniversary gifts due, then queue their
-        e-mails. Idempotent (see ``_loyalty_give``); in the scheduler, each batch is committed."""
+        """The daily run: give the birthday and anniversary gifts due. Idempotent (see
+        ``_loyalty_give``); in the scheduler, each batch is committed. Their e-mails are
+        rendered by a cron of their own, triggered at once (rendering is most of the time)."""
         in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
         result = self.sudo()._loyalty_issue_occasion_gifts(
             batch_size=batch_size, commit=in_scheduler
         )
-        self.sudo()._loyalty_send_gift_mails(commit=in_scheduler)
+        if any(gift.mail_state == "pending" for gift in result["gifts"]):
+            mail_cron = self.env.ref(
+                "customer_loyalty.ir_cron_loyalty_occasion_gift_mails", raise_if_not_found=False
+            )
+            if mail_cron:
+                mail_cron.sudo()._trigger()
         return result
+
+    @api.model
+    def _cron_send_gift_mails(self, batch_size=200):
+        """Queue the e-mails of the gifts waiting for one, committing each batch in the
+        scheduler."""
+        in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        return self.sudo()._loyalty_send_gift_mails(batch_size=batch_size, commit=in_scheduler)
 
     @api.model
     def _loyalty_issue_occasion_gifts(
@@ -89,7 +103,7 @@ class LoyaltyMemberGift(models.Model):
         card_filter = SQL("AND card.id IN %s", tuple(cards.ids)) if cards else SQL()
         self.env.cr.execute(SQL(
             """
-            WITH tz AS (SELECT name FROM pg_timezone_names),
+            WITH zone AS (SELECT name FROM pg_timezone_names),
             settings AS (
                 SELECT c.id AS company_id, c.loyalty_program_id AS program_id,
                        COALESCE(c.loyalty_gift_lead_days, 0) AS lead_days,
@@ -100,13 +114,18 @@ class LoyaltyMemberGift(models.Model):
                        COALESCE(ctz.name, 'UTC') AS tz
                   FROM res_company c
                   JOIN res_partner cp ON cp.id = c.partner_id
-                  LEFT JOIN tz ctz ON ctz.name = cp.tz
+                  LEFT JOIN zone ctz ON ctz.name = cp.tz
                  WHERE c.loyalty_program_id IS NOT NULL AND c.active
             ),
+            -- Only the members whose day and month (of birth, of enrolment in UTC) are within
+            -- two days of the widest window of the companies: a cheap test on every member,
+            -- the exact dates in their time zones on the few left.
             member AS (
                 SELECT card.id AS card_id, card.partner_id, s.company_id, card.tier_id,
                        s.lead_days, s.catchup_days, s.feb29, s.birthdate_min_days,
                        s.member_min_days, p.birthdate_date, p.birthdate_changed_date,
+                       to_char(p.birthdate_date, 'MM-DD') IN %(days)s AS birthday_near,
+                       to_char(card.create_date, 'MM-DD') IN %(days)s AS anniversary_near,
                        (%(now)s::timestamp AT TIME ZONE 'UTC'
                            AT TIME ZONE COALESCE(ptz.name, s.tz))::date AS today,
                        (card.create_date AT TIME ZONE 'UTC'
@@ -114,18 +133,20 @@ class LoyaltyMemberGift(models.Model):
                   FROM loyalty_card card
                   JOIN settings s ON s.program_id = card.program_id
                   JOIN res_partner p ON p.id = card.partner_id
-                  LEFT JOIN tz ptz ON ptz.name = p.tz
+                  LEFT JOIN zone ptz ON ptz.name = p.tz
                  WHERE card.active AND card.partner_id IS NOT NULL AND p.active
                    AND card.tier_id IN (SELECT tier_id FROM loyalty_tier_gift
                                          WHERE active AND occasion IN %(occasions)s)
+                   AND (to_char(p.birthdate_date, 'MM-DD') IN %(days)s
+                        OR to_char(card.create_date, 'MM-DD') IN %(days)s)
                    %(card_filter)s
             ),
             occasion AS (
                 SELECT m.*, 'birthday' AS occasion, m.birthdate_date AS origin
-                  FROM member m WHERE 'birthday' IN %(occasions)s AND m.birthdate_date IS NOT NULL
+                  FROM member m WHERE 'birthday' IN %(occasions)s AND m.birthday_near
                  UNION ALL
                 SELECT m.*, 'anniversary', m.joined
-                  FROM member m WHERE 'anniversary' IN %(occasions)s
+                  FROM member m WHERE 'anniversary' IN %(occasions)s AND m.anniversary_near
             ),
             dated AS (
                 SELECT o.*, y.year,
@@ -164,10 +185,31 @@ class LoyaltyMemberGift(models.Model):
              ORDER BY d.card_id, d.occasion
             """,
             now=now,
+            days=self._loyalty_window_days(now),
             occasions=tuple(occasions),
             card_filter=card_filter,
         ))
         return [Candidate(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _loyalty_window_days(self, now):
+        """The days of the year ('MM-DD') that a gift due at ``now`` can celebrate, whatever
+        the member's time zone (within a day of UTC) and enrolment time (within another): the
+        widest window of the companies, two days wider on each side. 29 February is in when
+        28 February or 1 March is."""
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(loyalty_gift_lead_days), 0), "
+            "COALESCE(MAX(loyalty_gift_catchup_days), 0) FROM res_company"
+        )
+        lead, catchup = self.env.cr.fetchone()
+        today = now.date()
+        days = {
+            (today + timedelta(days=offset)).strftime("%m-%d")
+            for offset in range(-catchup - 2, lead + 3)
+        }
+        if days & {"02-28", "03-01"}:
+            days.add("02-29")
+        return tuple(sorted(days))
 
     @api.model
     def _loyalty_record_skips(self, skipped, now):

@@ -264,7 +264,13 @@ class TestOccasionGiftRules(OccasionGiftCommon):
         with freeze_time("2026-03-15 09:00:00"):
             result = self.Gift._cron_issue_occasion_gifts()
         self.assertEqual(result["gifts"].partner_id, self.alice)
-        self.assertEqual(result["no_birthdate"], 2)  # Bob and Carol
+        # Bob and Carol (and the members of other companies without one).
+        self.bob.birthdate_date = date(1990, 7, 1)
+        with freeze_time("2026-03-15 09:00:00"):
+            self.assertEqual(
+                self.Gift._cron_issue_occasion_gifts()["no_birthdate"], result["no_birthdate"] - 1
+            )
+        self.bob.birthdate_date = False
         action = self.env.ref("customer_loyalty.action_loyalty_members_without_birthdate")
         listed = self.env["loyalty.card"].search(
             safe_eval(action.domain) + [("company_id", "=", self.company.id)]
@@ -282,7 +288,13 @@ class TestOccasionGiftRules(OccasionGiftCommon):
                 self.alice.with_user(manager).action_loyalty_issue_occasion_gifts()
         self.assertFalse(self._run("2026-03-16 10:00:00"))
         self.assertFalse(self._run("2026-03-17 10:00:00"))
-        self.assertEqual(len(self._gifts(self.alice)), 1)
+        gift = self._gifts(self.alice)
+        self.assertEqual(len(gift), 1)
+        # "Issue now" queues the e-mail at once, once.
+        self.assertEqual(gift.mail_state, "sent")
+        self.assertEqual(self.Gift._cron_send_gift_mails(), 0)
+        self.assertEqual(self.env["mail.mail"].search_count(
+            [("model", "=", "loyalty.member.gift"), ("res_id", "=", gift.id)]), 1)
         self.assertBalance(self.card_alice, 100)
 
     def test_manual_issue_goes_through_the_rules(self):
@@ -338,8 +350,16 @@ class TestOccasionGiftMail(OccasionGiftCommon):
         )
 
     def test_mail_queued_once_in_the_members_language(self):
+        mail_cron = self.env.ref("customer_loyalty.ir_cron_loyalty_occasion_gift_mails")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", mail_cron.id)])
         gifts = self._run("2026-03-15 09:00:00")
+        self.assertEqual(len(Trigger.search([("cron_id", "=", mail_cron.id)]) - before), 1,
+                         "the e-mails' cron is triggered")
         self.assertEqual(len(gifts), 2)
+        self.assertEqual(set(gifts.mapped("mail_state")), {"pending"})
+        self.assertFalse(self._mails(gifts))
+        self.assertEqual(self.Gift._cron_send_gift_mails(), 2)
         alice_gift = gifts.filtered(lambda g: g.partner_id == self.alice)
         bob_gift = gifts - alice_gift
         self.assertEqual(set(gifts.mapped("mail_state")), {"sent"})
@@ -357,9 +377,9 @@ class TestOccasionGiftMail(OccasionGiftCommon):
         self.assertIn(f"/report/barcode/QR/{code}", bob_mail.body_html)
         self.assertIn("14/04/2026", bob_mail.body_html)  # the expiry, in Vietnamese format
         self.assertEqual(bob_mail.state, "outgoing", "queued for the mail queue")
-        # Never twice: another run, or a direct call of the sender.
+        # Never twice: another run, or another run of the sender.
         self._run("2026-03-15 10:00:00")
-        self.Gift._loyalty_send_gift_mails()
+        self.assertEqual(self.Gift._cron_send_gift_mails(), 0)
         self.assertEqual(len(self._mails(gifts)), 2)
 
     def test_opted_out_members_get_the_gift_without_mail(self):
@@ -368,6 +388,7 @@ class TestOccasionGiftMail(OccasionGiftCommon):
         gifts = self._run("2026-03-15 09:00:00")
         self.assertEqual(len(gifts), 2)
         self.assertEqual(set(gifts.mapped("mail_state")), {"opted_out"})
+        self.assertEqual(self.Gift._cron_send_gift_mails(), 0)
         self.assertFalse(self._mails(gifts))
         self.assertBalance(self.card_alice, 100)
         self.assertTrue(gifts.filtered(lambda g: g.partner_id == self.bob).coupon_id)
