@@ -56,7 +56,7 @@ class LoyaltyMemberGift(models.Model):
     )
     coupon_program_id = fields.Many2one("loyalty.program", readonly=True, ondelete="restrict")
     coupon_id = fields.Many2one(
-        "loyalty.card", string="Coupon", readonly=True, ondelete="restrict", index="btree_not_null"
+        "loyalty.card", readonly=True, ondelete="restrict", index="btree_not_null"
     )
     coupon_code = fields.Char(related="coupon_id.code", string="Coupon Code")
     coupon_expiration_date = fields.Date(
@@ -161,7 +161,7 @@ class LoyaltyMemberGift(models.Model):
             raise UserError(_("A gift given to a member cannot be changed."))
         return super().write(vals)
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(_("A gift given to a member cannot be deleted."))
 
     # ------------------------------------------------------------------

@@ -100,7 +100,10 @@ class LoyaltyMemberGift(models.Model):
         for the occasion and who have no gift for it that year yet. ``reason`` is set on the
         rows the anti-abuse rules hold back."""
         self.env.flush_all()
-        card_filter = SQL("AND card.id IN %s", tuple(cards.ids)) if cards else SQL()
+        # An empty recordset of cards is no card, not every card.
+        card_filter = (
+            SQL("AND card.id IN %s", tuple(cards.ids) or (0,)) if cards is not None else SQL()
+        )
         self.env.cr.execute(SQL(
             """
             WITH zone AS (SELECT name FROM pg_timezone_names),
@@ -255,7 +258,10 @@ class LoyaltyMemberGift(models.Model):
     @api.model
     def _loyalty_count_no_birthdate(self, cards=None):
         """Members whose tier has a birthday gift but who have no birth date."""
-        card_filter = SQL("AND card.id IN %s", tuple(cards.ids)) if cards else SQL()
+        # An empty recordset of cards is no card, not every card.
+        card_filter = (
+            SQL("AND card.id IN %s", tuple(cards.ids) or (0,)) if cards is not None else SQL()
+        )
         self.env.cr.execute(SQL(
             """
             SELECT count(*)

@@ -25,7 +25,6 @@ class LoyaltyTierGift(models.Model):
     points = fields.Float(help="Points credited to the member card, through the points ledger.")
     coupon_program_id = fields.Many2one(
         "loyalty.program",
-        string="Coupon Program",
         domain="[('program_type', '=', 'coupons'),"
         " ('is_membership_program', '=', False),"
         " '|', ('company_id', '=', False), ('company_id', '=', company_id)]",

@@ -10,7 +10,7 @@ FEB29_RULES = [
 class ResCompany(models.Model):
     """When the birthday and anniversary gifts of the company's members are issued."""
 
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     loyalty_gift_lead_days = fields.Integer(
         string="Issue Gifts Days Before",
@@ -65,7 +65,7 @@ class ResCompany(models.Model):
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     loyalty_gift_lead_days = fields.Integer(
         related="company_id.loyalty_gift_lead_days", readonly=False

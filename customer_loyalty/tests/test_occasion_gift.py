@@ -273,7 +273,7 @@ class TestOccasionGiftRules(OccasionGiftCommon):
         self.bob.birthdate_date = False
         action = self.env.ref("customer_loyalty.action_loyalty_members_without_birthdate")
         listed = self.env["loyalty.card"].search(
-            safe_eval(action.domain) + [("company_id", "=", self.company.id)]
+            [*safe_eval(action.domain), ("company_id", "=", self.company.id)]
         )
         self.assertEqual(listed, self.card_bob | self.card_carol)
 
@@ -340,7 +340,9 @@ class TestOccasionGiftMail(OccasionGiftCommon):
         cls.env["res.lang"]._activate_lang("vi_VN")
         cls.template = cls.env.ref("customer_loyalty.mail_template_occasion_gift")
         # The catalogue translates the template; the test gives it a known Vietnamese subject.
-        cls.template.with_context(lang="vi_VN").subject = "Chúc mừng sinh nhật {{ object.partner_id.name }}!"
+        cls.template.with_context(lang="vi_VN").subject = (
+            "Chúc mừng sinh nhật {{ object.partner_id.name }}!"
+        )
         cls.bob.write({"birthdate_date": date(1990, 3, 15), "lang": "vi_VN"})
         cls.card_bob.tier_id = cls.tier_silver
 
