@@ -30,3 +30,4 @@ from . import test_pos_parity
 from . import test_member_gift
 from . import test_occasion_gift
 from . import test_occasion_gift_concurrency
+from . import test_occasion_gift_pos
