@@ -1,5 +1,7 @@
 /** The member's birthday or anniversary coupon: applied to the order like a typed code. */
 import { PosStore } from "@point_of_sale/app/store/pos_store";
+import { ResPartner } from "@point_of_sale/app/models/res_partner";
+import { deserializeDate, formatDate } from "@web/core/l10n/dates";
 import { patch } from "@web/core/utils/patch";
 import { _t } from "@web/core/l10n/translation";
 
@@ -15,5 +17,17 @@ patch(PosStore.prototype, {
                 type: "warning",
             });
         }
+    },
+});
+
+patch(ResPartner.prototype, {
+    /** The gift coupon's expiry in the user's date format. */
+    get loyaltyGiftCouponExpiry() {
+        const value = this.loyalty_gift_coupon_expiry;
+        if (!value) {
+            return "";
+        }
+        const date = typeof value === "string" ? deserializeDate(value) : value;
+        return formatDate(date);
     },
 });
