@@ -1,9 +1,9 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
-from odoo.tests import freeze_time, tagged
+from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import LoyaltyCommon
@@ -394,3 +394,29 @@ class TestOccasionGiftMail(OccasionGiftCommon):
         self.assertFalse(self._mails(gifts))
         self.assertBalance(self.card_alice, 100)
         self.assertTrue(gifts.filtered(lambda g: g.partner_id == self.bob).coupon_id)
+
+
+@tagged("post_install", "-at_install")
+class TestOccasionGiftDemo(TransactionCase):
+    """The demo shop's gift rules and its member with a birthday this week."""
+
+    def test_demo_member_with_a_birthday_coupon_this_week(self):
+        company = self.env.ref("customer_loyalty.demo_company_hoa_mai")
+        an = self.env.ref("customer_loyalty.demo_partner_an")
+        gifts = self.env["loyalty.member.gift"].search(
+            [("partner_id", "=", an.id), ("occasion", "=", "birthday")]
+        )
+        self.assertEqual(len(gifts), 1)
+        self.assertEqual(gifts.state, "issued")
+        self.assertGreater(gifts.coupon_id.points, 0, "the coupon is unused")
+        # Her birthday is within the week to come (it was two days ahead at installation).
+        today = date.today()
+        upcoming = an.birthdate_date.replace(year=today.year)
+        if upcoming < today - timedelta(days=7):
+            upcoming = upcoming.replace(year=today.year + 1)
+        self.assertLessEqual(abs((upcoming - today).days), 7)
+        rules = self.env["loyalty.tier.gift"].search([("company_id", "=", company.id)])
+        self.assertEqual(
+            sorted(rules.mapped("occasion")), ["anniversary"] * 4 + ["birthday"] * 4
+        )
+        self.assertTrue(all(rules.filtered(lambda r: r.occasion == "birthday").coupon_program_id))
