@@ -23,6 +23,7 @@
         "report/member_card_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/occasion_gift_data.xml",
         "data/loyalty_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
@@ -43,12 +44,14 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/menus.xml",
+        "views/loyalty_occasion_gift_views.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
         "data/customer_loyalty_birthdate_demo.xml",
         "data/customer_loyalty_perks_demo.xml",
         "data/customer_loyalty_pricelist_demo.xml",
+        "data/occasion_gift_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -6,14 +6,17 @@
 #         side): 50 members, 3 lines per order, in the main company on both sides;
 #      b. empty: on databases without demo data (20 members, 2-3 lines per order), then again
 #         (fewer orders) once the ledger holds 100,000 lines;
-#   2. tools/bench_expiry.py: the points-expiry cron on a generated 100,000-line ledger.
+#   2. tools/bench_expiry.py: the points-expiry cron on a generated 100,000-line ledger;
+#   3. tools/bench_birthday.py: the birthday and anniversary gift cron over 100,000 generated
+#      members (a run that issues, a second run that issues nothing, the e-mails' cron).
 # The databases are created from nothing the first time and reused afterwards; the "with" ones
 # are updated (-u customer_loyalty) when the addon's source changed since the last run. Names:
 # LOYALTY_BENCH_DB_WITH, LOYALTY_BENCH_DB_WITHOUT (empty), LOYALTY_BENCH_DB_DEMO_WITH,
 # LOYALTY_BENCH_DB_DEMO_WITHOUT (demo data). Logs and outputs: .cache/bench/.
 # The scripts work inside one transaction per database and roll it back: a run leaves no data.
-#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry] [--orders N] [--lines N]
-#                  [--cards N]         (confirm = demo and empty; --orders: both confirm benches)
+#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday] [--orders N]
+#                  [--lines N] [--cards N] [--members N]
+#                  (confirm = demo and empty; --orders: both confirm benches)
 # Figures only: timings are printed, never asserted. The exit status is non-zero when a
 # database cannot be built or a correctness check of a script fails.
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -28,29 +31,31 @@ fresh=0
 only=""
 confirm_args=()
 expiry_args=()
+birthday_args=()
 
 usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --fresh) fresh=1 ;;
-        --only) only="${2:?--only needs demo, empty, confirm or expiry}"; shift ;;
+        --only) only="${2:?--only needs demo, empty, confirm, expiry or birthday}"; shift ;;
         --orders) confirm_args+=(--orders "${2:?}"); shift ;;
         --lines) expiry_args+=(--lines "${2:?}"); shift ;;
         --cards) expiry_args+=(--cards "${2:?}"); shift ;;
+        --members) birthday_args+=(--members "${2:?}"); shift ;;
         -h|--help) usage ;;
         *) log "unknown argument: $1"; usage 2 ;;
     esac
     shift
 done
 case "$only" in
-    ""|demo|empty|confirm|expiry) ;;
-    *) die "--only takes demo, empty, confirm or expiry, not '$only'" ;;
+    ""|demo|empty|confirm|expiry|birthday) ;;
+    *) die "--only takes demo, empty, confirm, expiry or birthday, not '$only'" ;;
 esac
 # Which parts run.
-want() {  # part: demo, empty or expiry
+want() {  # part: demo, empty, expiry or birthday
     case "$only" in
         "") return 0 ;;
-        confirm) [ "$1" != expiry ] ;;
+        confirm) [ "$1" = demo ] || [ "$1" = empty ] ;;
         *) [ "$1" = "$only" ] ;;
     esac
 }
@@ -132,7 +137,7 @@ if want demo; then
     ensure_db "$DB_DEMO_WITH" "$BASE_MODULES,$ADDON" 1
 fi
 want empty && ensure_db "$DB_WITHOUT" "$BASE_MODULES" 0
-{ want empty || want expiry; } && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
+{ want empty || want expiry || want birthday; } && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
 
 # The scripts roll back what they insert: the dead rows (100,000s of ledger lines) would stay in
 # the tables, and the sequential scans of the next run would read them. INDEX_CLEANUP ON lets
@@ -174,17 +179,20 @@ if want empty; then
 fi
 want expiry && run_bench bench_expiry bench_expiry -d "$DB_WITH" \
     ${expiry_args[@]+"${expiry_args[@]}"}
+want birthday && run_bench bench_birthday bench_birthday -d "$DB_WITH" \
+    ${birthday_args[@]+"${birthday_args[@]}"}
 
 echo
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 [ -n "$(git status --porcelain -- "$ADDON" 2>/dev/null)" ] && revision+=" + uncommitted changes"
 echo "customer_loyalty benchmarks — $(date '+%Y-%m-%d %H:%M'), $revision, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry; do
+for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry bench_birthday; do
     case "$name" in
         bench_confirm_demo) want demo || continue ;;
         bench_confirm|bench_confirm_ledger) want empty || continue ;;
         bench_expiry) want expiry || continue ;;
+        bench_birthday) want birthday || continue ;;
     esac
     [ -s "$OUT/$name.txt" ] || continue
     echo

@@ -17,6 +17,9 @@ from . import loyalty_card_revoked
 from . import loyalty_history
 from . import loyalty_history_fifo
 from . import loyalty_member_gift
+from . import loyalty_member_gift_occasion
+from . import loyalty_gift_skip
+from . import loyalty_card_gift
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -25,6 +28,8 @@ from . import res_partner_birthdate
 from . import sale_order_tier_perks
 from . import res_partner_perks
 from . import product_pricelist
+from . import res_partner_gift
+from . import res_company_occasion_gift
 from . import sale_order
 from . import sale_order_line
 from . import pos_order

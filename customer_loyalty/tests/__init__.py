@@ -39,3 +39,6 @@ from . import test_pos_tier_perks
 from . import test_tier_pricelist
 from . import test_pos_tier_pricelist
 from . import test_pos_tier_pricelist_tour
+from . import test_occasion_gift
+from . import test_occasion_gift_concurrency
+from . import test_occasion_gift_pos
