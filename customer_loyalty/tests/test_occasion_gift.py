@@ -44,14 +44,32 @@ class OccasionGiftCommon(LoyaltyCommon):
              "coupon_program_id": cls.coupon_program.id, "coupon_validity_days": 30},
         ])
         (cls.alice | cls.bob | cls.carol).write({"birthdate_date": date(1990, 3, 15), "tz": False})
+        cls._changed(cls.alice | cls.bob | cls.carol, False)
         cls.cards = cls._enrol(cls.alice | cls.bob | cls.carol)
         cls.card_alice, cls.card_bob, cls.card_carol = (
             cls._card(cls.alice), cls._card(cls.bob), cls._card(cls.carol)
         )
         cls._set_joined(cls.cards, datetime(2020, 1, 10, 9, 0))
         # Only Alice by default: Bob and Carol take part when a test gives them a birth date.
-        (cls.bob | cls.carol).birthdate_date = False
+        cls._birthdate(cls.bob | cls.carol, False)
         cls.Gift = cls.env["loyalty.member.gift"]
+
+    @classmethod
+    def _changed(cls, partners, day):
+        """Say when the birth dates of ``partners`` were last set (``False``: before the addon,
+        which counts as long ago): the field follows the birth date and cannot be written."""
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE res_partner SET birthdate_changed_date = %s WHERE id IN %s",
+            [day or None, tuple(partners.ids)],
+        )
+        partners.invalidate_recordset(["birthdate_changed_date"])
+
+    @classmethod
+    def _birthdate(cls, partners, value, changed=False):
+        """Give ``partners`` the birth date ``value``, set on ``changed`` (default: long ago)."""
+        partners.birthdate_date = value
+        cls._changed(partners, changed)
 
     @classmethod
     def _set_joined(cls, cards, when):
@@ -99,7 +117,7 @@ class TestOccasionGiftDates(OccasionGiftCommon):
     def test_lead_days_across_new_year(self):
         # Born on 2 January; issued 5 days before: on 28 December of the year before, with the
         # key of the year celebrated.
-        self.alice.birthdate_date = date(1990, 1, 2)
+        self._birthdate(self.alice, date(1990, 1, 2))
         self.company.loyalty_gift_lead_days = 5
         self.assertFalse(self._run("2026-12-27 12:00:00"))
         gift = self._run("2026-12-28 12:00:00")
@@ -107,7 +125,7 @@ class TestOccasionGiftDates(OccasionGiftCommon):
         self.assertFalse(self._run("2027-01-02 12:00:00"))
 
     def test_29_february(self):
-        self.alice.birthdate_date = date(2000, 2, 29)
+        self._birthdate(self.alice, date(2000, 2, 29))
         # Non-leap year, default rule: 28 February.
         self.assertFalse(self._run("2027-02-27 12:00:00"))
         gift = self._run("2027-02-28 12:00:00")
@@ -128,8 +146,8 @@ class TestOccasionGiftDates(OccasionGiftCommon):
 
     def test_catch_up_within_the_window_only(self):
         self.company.loyalty_gift_catchup_days = 3
-        self.bob.birthdate_date = date(1985, 3, 14)    # 4 days before the late run
-        self.carol.birthdate_date = date(1985, 3, 12)  # 6 days before the late run
+        self._birthdate(self.bob, date(1985, 3, 14))    # 4 days before the late run
+        self._birthdate(self.carol, date(1985, 3, 12))  # 6 days before the late run
         # The server was down from the 12th to the 17th; it runs on the 18th.
         gifts = self._run("2026-03-18 06:00:00")
         self.assertEqual(gifts.partner_id, self.alice, "15 March is 3 days back: caught up")
@@ -143,7 +161,7 @@ class TestOccasionGiftDates(OccasionGiftCommon):
     def test_time_zone_of_the_member_decides_today(self):
         # 17:30 UTC on 14 March is 00:30 on 15 March in Ho Chi Minh City (UTC+7).
         self.alice.tz = "Asia/Ho_Chi_Minh"
-        self.bob.birthdate_date = date(1990, 3, 15)  # Bob has no time zone: the company's (UTC)
+        self._birthdate(self.bob, date(1990, 3, 15))  # Bob has no time zone: the company's (UTC)
         self.assertFalse(self._run("2026-03-14 16:59:00"), "23:59 in Ho Chi Minh: not yet")
         gift = self._run("2026-03-14 17:30:00")
         self.assertEqual(gift.partner_id, self.alice)
@@ -154,6 +172,7 @@ class TestOccasionGiftDates(OccasionGiftCommon):
         self.company.partner_id.tz = "Asia/Ho_Chi_Minh"
         self.alice.tz = False
         self.bob.write({"birthdate_date": date(1990, 3, 15), "tz": "Europe/Paris"})
+        self._changed(self.bob, False)
         gift = self._run("2026-03-14 17:30:00")
         self.assertEqual(gift.partner_id, self.alice, "the shop's day: already the 15th")
         # 23:00 UTC on the 14th is 00:00 on the 15th in Paris (UTC+1 in March).
@@ -161,7 +180,7 @@ class TestOccasionGiftDates(OccasionGiftCommon):
 
     def test_anniversary(self):
         self._set_joined(self.card_alice, datetime(2024, 6, 10, 3, 0))
-        self.alice.birthdate_date = False
+        self._birthdate(self.alice, False)
         self.assertFalse(self._run("2024-06-10 12:00:00"), "the enrolment day is no anniversary")
         self.assertFalse(self._run("2025-06-09 12:00:00"))
         gift = self._run("2025-06-10 12:00:00")
@@ -178,8 +197,8 @@ class TestOccasionGiftDates(OccasionGiftCommon):
         self.assertEqual(gifts.occasion_date, date(2026, 6, 10))
 
     def test_per_tier_gift(self):
-        self.bob.birthdate_date = date(1990, 3, 15)
-        self.carol.birthdate_date = date(1990, 3, 15)
+        self._birthdate(self.bob, date(1990, 3, 15))
+        self._birthdate(self.carol, date(1990, 3, 15))
         self.card_bob.tier_id = self.tier_silver
         self.card_carol.tier_id = self.tier_gold
         gifts = self._run("2026-03-15 09:00:00")
@@ -201,7 +220,7 @@ class TestOccasionGiftDates(OccasionGiftCommon):
             self.assertFalse(self.alice.loyalty_gift_coupon_code, "points only: no coupon")
 
     def test_birthday_coupon_used_in_sales(self):
-        self.bob.birthdate_date = date(1990, 3, 15)
+        self._birthdate(self.bob, date(1990, 3, 15))
         self.card_bob.tier_id = self.tier_silver
         gift = self._run("2026-03-15 09:00:00").filtered(lambda g: g.partner_id == self.bob)
         with freeze_time("2026-03-20"):
@@ -229,7 +248,7 @@ class TestOccasionGiftRules(OccasionGiftCommon):
 
     def test_birth_date_changed_recently(self):
         # Set on 1 March: 14 days before the birthday, less than the 30 required.
-        self.alice.birthdate_changed_date = date(2026, 3, 1)
+        self._changed(self.alice, date(2026, 3, 1))
         self.company.loyalty_gift_catchup_days = 10
         with freeze_time("2026-03-15 09:00:00"):
             result = self.Gift._cron_issue_occasion_gifts()
@@ -247,7 +266,7 @@ class TestOccasionGiftRules(OccasionGiftCommon):
         # 31 March), and no longer listed as held back.
         gift = self._run("2026-03-31 09:00:00")
         self.assertFalse(gift, "16 days late: outside the window")
-        self.alice.birthdate_changed_date = date(2026, 2, 13)  # 30 days before 15 March
+        self._changed(self.alice, date(2026, 2, 13))  # 30 days before 15 March
         self.assertEqual(self._run("2026-03-16 09:00:00").gift_key, "2026")
         self.assertFalse(self.env["loyalty.gift.skip"].search([("partner_id", "=", self.alice.id)]))
 
@@ -265,12 +284,12 @@ class TestOccasionGiftRules(OccasionGiftCommon):
             result = self.Gift._cron_issue_occasion_gifts()
         self.assertEqual(result["gifts"].partner_id, self.alice)
         # Bob and Carol (and the members of other companies without one).
-        self.bob.birthdate_date = date(1990, 7, 1)
+        self._birthdate(self.bob, date(1990, 7, 1))
         with freeze_time("2026-03-15 09:00:00"):
             self.assertEqual(
                 self.Gift._cron_issue_occasion_gifts()["no_birthdate"], result["no_birthdate"] - 1
             )
-        self.bob.birthdate_date = False
+        self._birthdate(self.bob, False)
         action = self.env.ref("customer_loyalty.action_loyalty_members_without_birthdate")
         listed = self.env["loyalty.card"].search(
             [*safe_eval(action.domain), ("company_id", "=", self.company.id)]
@@ -299,7 +318,7 @@ class TestOccasionGiftRules(OccasionGiftCommon):
 
     def test_manual_issue_goes_through_the_rules(self):
         manager = self._new_user("gift_manager2", "customer_loyalty.group_loyalty_manager")
-        self.alice.birthdate_changed_date = date(2026, 3, 10)
+        self._changed(self.alice, date(2026, 3, 10))
         with freeze_time("2026-03-15 09:00:00"):
             action = self.card_alice.with_user(manager).action_loyalty_issue_occasion_gifts()
         self.assertEqual(action["params"]["type"], "warning")
@@ -344,6 +363,7 @@ class TestOccasionGiftMail(OccasionGiftCommon):
             "Chúc mừng sinh nhật {{ object.partner_id.name }}!"
         )
         cls.bob.write({"birthdate_date": date(1990, 3, 15), "lang": "vi_VN"})
+        cls._changed(cls.bob, False)
         cls.card_bob.tier_id = cls.tier_silver
 
     def _mails(self, gifts):

@@ -39,6 +39,11 @@ class TestOccasionGiftPos(PosPointsCommon):
         cls.env.flush_all()
         cls.env.cr.execute("UPDATE loyalty_card SET create_date = '2020-01-01' WHERE id = %s",
                            [cls.alice_card.id])
+        # A birth date known for long (the field follows the birth date, set today here).
+        cls.env.cr.execute(
+            "UPDATE res_partner SET birthdate_changed_date = NULL WHERE id = %s", [cls.alice.id]
+        )
+        cls.alice.invalidate_recordset(["birthdate_changed_date"])
         cls.alice_card.invalidate_recordset()
 
     def _give(self):
