@@ -43,8 +43,8 @@
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
-        "views/menus.xml",
         "views/loyalty_occasion_gift_views.xml",
+        "views/menus.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",

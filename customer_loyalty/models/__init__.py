@@ -17,6 +17,7 @@ from . import loyalty_card_revoked
 from . import loyalty_history
 from . import loyalty_history_fifo
 from . import loyalty_member_gift
+from . import loyalty_tier_perk_lines
 from . import loyalty_member_gift_occasion
 from . import loyalty_gift_skip
 from . import loyalty_card_gift
