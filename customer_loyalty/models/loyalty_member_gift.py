@@ -69,6 +69,10 @@ class LoyaltyMemberGift(models.Model):
         help="Issued: the coupon can be used (a gift of points only is always issued). Used: the "
         "coupon was spent. Expired: the coupon's date passed before it was used.",
     )
+    greeting = fields.Char(
+        compute="_compute_greeting",
+        help="The greeting of the gift's e-mail, in the reader's language.",
+    )
     mail_state = fields.Selection(
         [
             ("none", "No e-mail"),
@@ -96,6 +100,17 @@ class LoyaltyMemberGift(models.Model):
             gift.display_name = f"{occasions.get(gift.occasion, '')} {gift.gift_key or ''}".strip()
             if gift.occasion == "welcome" and gift.tier_id:
                 gift.display_name = f"{occasions['welcome']}: {gift.tier_id.name}"
+
+    @api.depends("occasion")
+    @api.depends_context("lang")
+    def _compute_greeting(self):
+        greetings = {
+            "birthday": self.env._("Happy birthday"),
+            "anniversary": self.env._("Happy membership anniversary"),
+            "welcome": self.env._("Welcome"),
+        }
+        for gift in self:
+            gift.greeting = greetings.get(gift.occasion, "")
 
     @api.depends("coupon_id.points", "coupon_id.expiration_date")
     def _compute_state(self):
