@@ -1,3 +1,6 @@
+# The gift rules and the tier's list of them in one file: one concern (see STYLE.md).
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
