@@ -79,10 +79,22 @@ class OccasionGiftCommon(LoyaltyCommon):
         )
         cards.invalidate_recordset(["create_date"])
 
-    def _run(self, when):
-        """The daily run at ``when`` (UTC); the gifts it gave."""
+    def _run_result(self, when):
+        """The daily run at ``when`` (UTC): what it gave and held back in the test company."""
         with freeze_time(when):
-            return self.Gift._cron_issue_occasion_gifts()["gifts"]
+            result = self.Gift._cron_issue_occasion_gifts()
+        return dict(
+            result,
+            gifts=result["gifts"].filtered(lambda gift: gift.company_id == self.company),
+            skipped=[row for row in result["skipped"] if row.company_id == self.company.id],
+        )
+
+    def _run(self, when):
+        """The daily run at ``when`` (UTC); the gifts it gave in the test company (the demo
+        members of other companies have their birthdays too)."""
+        with freeze_time(when):
+            gifts = self.Gift._cron_issue_occasion_gifts()["gifts"]
+        return gifts.filtered(lambda gift: gift.company_id == self.company)
 
     def _gifts(self, partner, occasion="birthday"):
         return self.Gift.search([("partner_id", "=", partner.id), ("occasion", "=", occasion)])
@@ -250,8 +262,7 @@ class TestOccasionGiftRules(OccasionGiftCommon):
         # Set on 1 March: 14 days before the birthday, less than the 30 required.
         self._changed(self.alice, date(2026, 3, 1))
         self.company.loyalty_gift_catchup_days = 10
-        with freeze_time("2026-03-15 09:00:00"):
-            result = self.Gift._cron_issue_occasion_gifts()
+        result = self._run_result("2026-03-15 09:00:00")
         self.assertFalse(result["gifts"])
         self.assertEqual([(r.partner_id, r.reason) for r in result["skipped"]],
                          [(self.alice.id, "birthdate_recent")])
@@ -272,16 +283,14 @@ class TestOccasionGiftRules(OccasionGiftCommon):
 
     def test_joined_recently(self):
         self._set_joined(self.card_alice, datetime(2026, 2, 20, 9, 0))  # 23 days before
-        with freeze_time("2026-03-15 09:00:00"):
-            result = self.Gift._cron_issue_occasion_gifts()
+        result = self._run_result("2026-03-15 09:00:00")
         self.assertFalse(result["gifts"])
         self.assertEqual([r.reason for r in result["skipped"]], ["joined_recent"])
         self._set_joined(self.card_alice, datetime(2026, 2, 13, 9, 0))  # exactly 30 days
         self.assertEqual(self._run("2026-03-15 10:00:00").partner_id, self.alice)
 
     def test_no_birth_date_skipped_and_listed(self):
-        with freeze_time("2026-03-15 09:00:00"):
-            result = self.Gift._cron_issue_occasion_gifts()
+        result = self._run_result("2026-03-15 09:00:00")
         self.assertEqual(result["gifts"].partner_id, self.alice)
         # Bob and Carol (and the members of other companies without one).
         self._birthdate(self.bob, date(1990, 7, 1))
@@ -435,7 +444,9 @@ class TestOccasionGiftDemo(TransactionCase):
         if upcoming < today - timedelta(days=7):
             upcoming = upcoming.replace(year=today.year + 1)
         self.assertLessEqual(abs((upcoming - today).days), 7)
-        rules = self.env["loyalty.tier.gift"].search([("company_id", "=", company.id)])
+        rules = self.env["loyalty.tier.gift"].search(
+            [("company_id", "=", company.id), ("occasion", "!=", "welcome")]
+        )
         self.assertEqual(
             sorted(rules.mapped("occasion")), ["anniversary"] * 4 + ["birthday"] * 4
         )
