@@ -1,7 +1,7 @@
 # Classes of their own on purpose: one concern per file (see STYLE.md).
 # pylint: disable=consider-merging-classes-inherited
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -39,6 +39,27 @@ class LoyaltyProgram(models.Model):
     @api.model
     def _load_pos_data_fields(self, config_id):
         return [*super()._load_pos_data_fields(config_id), "pos_tier_ids", "pos_tier_refusal"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = super().create(vals_list)
+        if any(vals.get("tier_ids") for vals in vals_list):
+            self.env.registry.clear_cache()  # _loyalty_tier_restricted_ids
+        return programs
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "tier_ids" in vals:
+            self.env.registry.clear_cache()  # _loyalty_tier_restricted_ids
+        return res
+
+    @api.model
+    @tools.ormcache()
+    def _loyalty_tier_restricted_ids(self):
+        """Ids of the programs reserved for tiers: most orders hold none, and then nothing
+        more is read to check them (a program deleted since only costs the full check)."""
+        self.env.cr.execute("SELECT DISTINCT program_id FROM loyalty_program_tier_rel")
+        return frozenset(row[0] for row in self.env.cr.fetchall())
 
     @api.constrains("tier_ids", "company_id")
     def _check_tier_ids(self):

@@ -31,7 +31,9 @@ class SaleOrder(models.Model):
     def _loyalty_program_refusal(self, program):
         """Why this order's customer may not get ``program`` (a tier-only promotion), or False."""
         self.ensure_one()
-        if not program or program.is_membership_program or not program.sudo().tier_ids:
+        if not program or program.id not in program._loyalty_tier_restricted_ids():
+            return False
+        if program.is_membership_program or not program.sudo().tier_ids:
             return False
         return program._loyalty_tier_refusal(self._loyalty_member_card().tier_id)
 
