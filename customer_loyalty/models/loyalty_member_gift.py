@@ -253,8 +253,7 @@ class LoyaltyMemberGift(models.Model):
         ]
         with loyalty_points_flow():
             lines = self.env["loyalty.history"].sudo().create(vals_list)
-        for gift, line in zip(with_points, lines, strict=True):
-            gift.history_id = line
+        with_points._loyalty_link("history_id", lines)
 
     def _loyalty_issue_coupons(self, validity):
         """One single-use coupon per gift with a coupon program, as Odoo's coupon generator
@@ -293,8 +292,23 @@ class LoyaltyMemberGift(models.Model):
                 for gift, coupon in zip(with_coupon, coupons, strict=True)
             ]
         )
-        for gift, coupon in zip(with_coupon, coupons, strict=True):
-            gift.coupon_id = coupon
+        with_coupon._loyalty_link("coupon_id", coupons)
+
+    def _loyalty_link(self, fname, records):
+        """Set ``fname`` of each gift of ``self`` to the record of ``records`` at the same
+        place, in one statement (a loop of writes would be one UPDATE per gift)."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE loyalty_member_gift gift SET %s = v.target FROM (VALUES %s) "
+                "AS v(id, target) WHERE gift.id = v.id",
+                SQL.identifier(fname),
+                SQL(", ").join(
+                    SQL("(%s, %s)", gift.id, record.id)
+                    for gift, record in zip(self, records, strict=True)
+                ),
+            )
+        )
+        self.invalidate_recordset([fname])
 
     def _loyalty_gift_description(self):
         self.ensure_one()
