@@ -25,6 +25,7 @@
         "data/ir_cron_data.xml",
         "data/occasion_gift_data.xml",
         "data/loyalty_data.xml",
+        "data/loyalty_package_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",
@@ -44,6 +45,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/loyalty_occasion_gift_views.xml",
+        "views/loyalty_package_views.xml",
         "views/menus.xml",
     ],
     "demo": [

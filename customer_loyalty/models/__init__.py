@@ -40,3 +40,8 @@ from . import pos_config_tier_promotion
 from . import pos_config_perks
 from . import account_move
 from . import crm_lead
+from . import product_template_package
+from . import loyalty_package
+from . import loyalty_package_line
+from . import loyalty_package_freeze
+from . import loyalty_package_usage
