@@ -26,6 +26,7 @@
         "data/occasion_gift_data.xml",
         "data/loyalty_data.xml",
         "data/loyalty_package_data.xml",
+        "data/repurchase_reminder_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",
@@ -46,6 +47,7 @@
         "views/portal_templates.xml",
         "views/loyalty_occasion_gift_views.xml",
         "views/loyalty_package_views.xml",
+        "views/loyalty_repurchase_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -54,6 +56,7 @@
         "data/customer_loyalty_perks_demo.xml",
         "data/customer_loyalty_pricelist_demo.xml",
         "data/occasion_gift_demo.xml",
+        "data/repurchase_reminder_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

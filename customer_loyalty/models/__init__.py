@@ -45,3 +45,8 @@ from . import loyalty_package
 from . import loyalty_package_line
 from . import loyalty_package_freeze
 from . import loyalty_package_usage
+from . import product_repurchase
+from . import res_company_repurchase
+from . import loyalty_repurchase_prediction
+from . import loyalty_repurchase_reminder
+from . import res_partner_repurchase
