@@ -88,7 +88,14 @@ class LoyaltyRepurchasePrediction(models.Model):
                 prediction.basis = False
 
     @api.model
-    def _loyalty_purchases_sql(self, company_ids):
+    def _loyalty_partner_filter(self, column, partners):
+        """``AND column IN partners`` when the run is limited to some customers."""
+        if partners is None:
+            return SQL()
+        return SQL("AND %s = ANY(%s)", SQL(column), partners.commercial_partner_id.ids)
+
+    @api.model
+    def _loyalty_purchases_sql(self, company_ids, partners=None):
         """The purchase days per company, commercial partner and product with a cycle:
         ``company_id, partner_id, product_id, cycle_days, day, qty``. Extend to add a source."""
         return SQL(
@@ -115,7 +122,7 @@ class LoyaltyRepurchasePrediction(models.Model):
                   JOIN sale_order so ON so.id = sol.order_id
                   JOIN res_partner p ON p.id = so.partner_id
                  WHERE so.state = 'sale' AND sol.display_type IS NULL
-                   AND so.company_id = ANY(%(companies)s)
+                   AND so.company_id = ANY(%(companies)s) %(sale_partners)s
                    AND sol.product_id IN (SELECT product_id FROM product_cycle)
                  UNION ALL
                 SELECT po.company_id, p.commercial_partner_id, pol.product_id,
@@ -126,7 +133,7 @@ class LoyaltyRepurchasePrediction(models.Model):
                   LEFT JOIN pos_order_line refunded_line ON refunded_line.id = pol.refunded_orderline_id
                   LEFT JOIN pos_order refunded ON refunded.id = refunded_line.order_id
                  WHERE po.state IN ('paid', 'done', 'invoiced')
-                   AND po.company_id = ANY(%(companies)s)
+                   AND po.company_id = ANY(%(companies)s) %(pos_partners)s
                    AND pol.product_id IN (SELECT product_id FROM product_cycle)
             )
             SELECT l.company_id, l.partner_id, l.product_id, pc.cycle_days, l.day,
@@ -136,12 +143,15 @@ class LoyaltyRepurchasePrediction(models.Model):
             HAVING SUM(l.qty) > 0
             """,
             companies=list(company_ids),
+            sale_partners=self._loyalty_partner_filter("p.commercial_partner_id", partners),
+            pos_partners=self._loyalty_partner_filter("p.commercial_partner_id", partners),
         )
 
     @api.model
-    def _loyalty_refresh(self, companies, today=None):
-        """Recompute the predictions of ``companies`` as of ``today`` in one statement (rows
-        that do not change are not written), and delete those whose purchases are gone."""
+    def _loyalty_refresh(self, companies, today=None, partners=None):
+        """Recompute the predictions of ``companies`` (of ``partners`` only, if given) as of
+        ``today`` in one statement (rows that do not change are not written), and delete
+        those whose purchases are gone."""
         if not companies:
             return
         today = today or fields.Date.context_today(self)
@@ -212,20 +222,21 @@ class LoyaltyRepurchasePrediction(models.Model):
                     EXCLUDED.next_date, EXCLUDED.remind_date, EXCLUDED.status,
                     EXCLUDED.days_late)
             """,
-            purchases=self._loyalty_purchases_sql(companies.ids),
+            purchases=self._loyalty_purchases_sql(companies.ids, partners),
             min_history=HISTORY_MIN_PURCHASES, today=today, uid=self.env.uid,
         ))
         upserted = self.env.cr.rowcount
         self.env.cr.execute(SQL(
             """
             DELETE FROM loyalty_repurchase_prediction pr
-             WHERE pr.company_id = ANY(%(companies)s)
+             WHERE pr.company_id = ANY(%(companies)s) %(partner_filter)s
                AND NOT EXISTS (SELECT 1 FROM (%(purchases)s) d
                                 WHERE d.company_id = pr.company_id
                                   AND d.partner_id = pr.partner_id
                                   AND d.product_id = pr.product_id)
             """,
-            companies=companies.ids, purchases=self._loyalty_purchases_sql(companies.ids),
+            companies=companies.ids, purchases=self._loyalty_purchases_sql(companies.ids, partners),
+            partner_filter=self._loyalty_partner_filter("pr.partner_id", partners),
         ))
         self.invalidate_model()
         _logger.info("Repurchase predictions: %s written, %s deleted", upserted,

@@ -94,13 +94,14 @@ class LoyaltyRepurchaseReminder(models.Model):
         return self.sudo()._loyalty_run(companies)
 
     @api.model
-    def _loyalty_run(self, companies, today=None):
+    def _loyalty_run(self, companies, today=None, partners=None):
+        """The daily run for ``companies``; limited to ``partners`` if given."""
         today = today or fields.Date.context_today(self)
-        self.env["loyalty.repurchase.prediction"]._loyalty_refresh(companies, today)
-        converted = self._loyalty_link_conversions(companies)
-        cancelled = self._loyalty_cancel_repurchased(companies)
-        created = self._loyalty_create_due(companies)
-        sent = self._loyalty_send_pending(companies, today)
+        self.env["loyalty.repurchase.prediction"]._loyalty_refresh(companies, today, partners)
+        converted = self._loyalty_link_conversions(companies, partners)
+        cancelled = self._loyalty_cancel_repurchased(companies, partners)
+        created = self._loyalty_create_due(companies, partners)
+        sent = self._loyalty_send_pending(companies, today, partners)
         _logger.info(
             "Repurchase reminders: %s created, %s sent, %s cancelled, %s converted",
             len(created), len(sent), len(cancelled), len(converted),
@@ -109,7 +110,7 @@ class LoyaltyRepurchaseReminder(models.Model):
                 "converted": converted}
 
     @api.model
-    def _loyalty_cancel_repurchased(self, companies):
+    def _loyalty_cancel_repurchased(self, companies, partners=None):
         """Pending reminders whose purchase is no longer the customer's last one (bought again,
         or refunded) are cancelled."""
         self.env.flush_all()
@@ -118,7 +119,7 @@ class LoyaltyRepurchaseReminder(models.Model):
             UPDATE loyalty_repurchase_reminder r
                SET state = 'cancelled', cancel_reason = 'repurchased',
                    write_date = NOW() AT TIME ZONE 'UTC', write_uid = %(uid)s
-             WHERE r.state = 'pending' AND r.company_id = ANY(%(companies)s)
+             WHERE r.state = 'pending' AND r.company_id = ANY(%(companies)s) %(partner_filter)s
                AND NOT EXISTS (
                    SELECT 1 FROM loyalty_repurchase_prediction p
                     WHERE p.company_id = r.company_id AND p.partner_id = r.partner_id
@@ -126,13 +127,15 @@ class LoyaltyRepurchaseReminder(models.Model):
             RETURNING r.id
             """,
             companies=companies.ids, uid=self.env.uid,
+            partner_filter=self.env["loyalty.repurchase.prediction"]._loyalty_partner_filter(
+                "r.partner_id", partners),
         ))
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model()
         return self.browse(ids)
 
     @api.model
-    def _loyalty_create_due(self, companies):
+    def _loyalty_create_due(self, companies, partners=None):
         """One pending reminder per due prediction (not at risk), once per purchase."""
         self.env.cr.execute(SQL(
             """
@@ -144,16 +147,18 @@ class LoyaltyRepurchaseReminder(models.Model):
                    NOW() AT TIME ZONE 'UTC'
               FROM loyalty_repurchase_prediction p
               JOIN res_partner partner ON partner.id = p.partner_id AND partner.active
-             WHERE p.status = 'due' AND p.company_id = ANY(%(companies)s)
+             WHERE p.status = 'due' AND p.company_id = ANY(%(companies)s) %(partner_filter)s
             ON CONFLICT (company_id, partner_id, product_id, last_purchase_date) DO NOTHING
             RETURNING id
             """,
             companies=companies.ids, uid=self.env.uid,
+            partner_filter=self.env["loyalty.repurchase.prediction"]._loyalty_partner_filter(
+                "p.partner_id", partners),
         ))
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _loyalty_send_pending(self, companies, today):
+    def _loyalty_send_pending(self, companies, today, partners=None):
         """Send the pending reminders of the customers not reminded within the cap period:
         one message per customer for all their pending products. The rows are locked, so a
         second run at the same moment waits, then sends nothing."""
@@ -162,7 +167,7 @@ class LoyaltyRepurchaseReminder(models.Model):
             SELECT r.id
               FROM loyalty_repurchase_reminder r
               JOIN res_company c ON c.id = r.company_id
-             WHERE r.state = 'pending' AND r.company_id = ANY(%(companies)s)
+             WHERE r.state = 'pending' AND r.company_id = ANY(%(companies)s) %(partner_filter)s
                AND NOT EXISTS (
                    SELECT 1 FROM loyalty_repurchase_reminder s
                     WHERE s.company_id = r.company_id AND s.partner_id = r.partner_id
@@ -172,6 +177,8 @@ class LoyaltyRepurchaseReminder(models.Model):
                FOR NO KEY UPDATE OF r
             """,
             companies=companies.ids, today=today,
+            partner_filter=self.env["loyalty.repurchase.prediction"]._loyalty_partner_filter(
+                "r.partner_id", partners),
         ))
         reminders = self.browse([row[0] for row in self.env.cr.fetchall()])
         if not reminders:
@@ -325,7 +332,7 @@ class LoyaltyRepurchaseReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _loyalty_link_conversions(self, companies):
+    def _loyalty_link_conversions(self, companies, partners=None):
         """The first order (Sales or POS) of a reminded customer within the company's window
         after the message converts all the message's reminders; a sales order without a
         campaign gets the "Repurchase reminders" campaign. Done by the daily run rather than
@@ -341,7 +348,7 @@ class LoyaltyRepurchaseReminder(models.Model):
                            AS window_end
                   FROM loyalty_repurchase_reminder r JOIN res_company c ON c.id = r.company_id
                  WHERE r.state = 'sent' AND r.id = r.lead_id
-                   AND r.company_id = ANY(%(companies)s)
+                   AND r.company_id = ANY(%(companies)s) %(partner_filter)s
             ),
             candidates AS (
                 SELECT s.lead_id, so.date_order, so.id AS sale_id, NULL::int AS pos_id
@@ -371,6 +378,8 @@ class LoyaltyRepurchaseReminder(models.Model):
             RETURNING r.id, f.sale_id, r.mail_id
             """,
             companies=companies.ids, uid=self.env.uid,
+            partner_filter=self.env["loyalty.repurchase.prediction"]._loyalty_partner_filter(
+                "r.partner_id", partners),
         ))
         rows = self.env.cr.fetchall()
         by_mail = {sale_id: bool(mail_id) for __, sale_id, mail_id in rows if sale_id}
