@@ -72,6 +72,13 @@ class LoyaltyRepurchaseReminder(models.Model):
         "pos.order", string="Converted POS Order", readonly=True, ondelete="set null"
     )
 
+    @api.depends("product_id", "grouped_ids.product_id")
+    def _compute_display_name(self):
+        # The message's reminder is named after all its products (the e-mail's title).
+        for reminder in self:
+            products = reminder.grouped_ids.product_id or reminder.product_id
+            reminder.display_name = ", ".join(products.mapped("display_name"))
+
     def init(self):
         self.env.cr.execute(
             """
@@ -221,15 +228,16 @@ class LoyaltyRepurchaseReminder(models.Model):
     @api.model
     def _loyalty_salespeople(self, partners):
         """The salesperson of each customer: their own, else their last order's (one query)."""
-        result = {partner.id: partner.user_id for partner in partners if partner.user_id}
-        missing = partners.filtered(lambda p: not p.user_id)
+        # Inactive users (OdooBot, people who left) get no activity.
+        result = {partner.id: partner.user_id for partner in partners if partner.user_id.active}
+        missing = partners.filtered(lambda p: not p.user_id.active)
         if missing:
             self.env.cr.execute(SQL(
                 """
                 SELECT DISTINCT ON (p.commercial_partner_id) p.commercial_partner_id, so.user_id
                   FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                  JOIN res_users u ON u.id = so.user_id AND u.active AND NOT u.share
                  WHERE p.commercial_partner_id = ANY(%s) AND so.state = 'sale'
-                   AND so.user_id IS NOT NULL
                  ORDER BY p.commercial_partner_id, so.date_order DESC, so.id DESC
                 """,
                 missing.ids,

@@ -45,3 +45,4 @@ from . import test_occasion_gift_pos
 from . import test_repurchase_prediction
 from . import test_repurchase_reminder
 from . import test_repurchase_reminder_concurrency
+from . import test_repurchase_pos
