@@ -45,7 +45,9 @@ class LoyaltyRepurchasePrediction(models.Model):
         "product.product", required=True, readonly=True, index=True, ondelete="cascade"
     )
     last_date = fields.Date(string="Last Purchase", readonly=True)
-    last_qty = fields.Float(string="Quantity Last Bought", readonly=True, digits="Product Unit of Measure")
+    last_qty = fields.Float(
+        string="Quantity Last Bought", readonly=True, digits="Product Unit of Measure"
+    )
     purchase_count = fields.Integer(string="Purchase Days", readonly=True)
     cycle_days = fields.Integer(string="Cycle (days)", readonly=True)
     interval_days = fields.Integer(
@@ -130,7 +132,8 @@ class LoyaltyRepurchasePrediction(models.Model):
                   FROM pos_order_line pol
                   JOIN pos_order po ON po.id = pol.order_id
                   JOIN res_partner p ON p.id = po.partner_id
-                  LEFT JOIN pos_order_line refunded_line ON refunded_line.id = pol.refunded_orderline_id
+                  LEFT JOIN pos_order_line refunded_line
+                         ON refunded_line.id = pol.refunded_orderline_id
                   LEFT JOIN pos_order refunded ON refunded.id = refunded_line.order_id
                  WHERE po.state IN ('paid', 'done', 'invoiced')
                    AND po.company_id = ANY(%(companies)s) %(pos_partners)s

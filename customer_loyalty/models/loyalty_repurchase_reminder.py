@@ -66,7 +66,7 @@ class LoyaltyRepurchaseReminder(models.Model):
         help="The draft quotation linked from the e-mail.",
     )
     converted_order_id = fields.Many2one(
-        "sale.order", string="Converted Order", readonly=True, ondelete="set null"
+        "sale.order", readonly=True, ondelete="set null"
     )
     converted_pos_order_id = fields.Many2one(
         "pos.order", string="Converted POS Order", readonly=True, ondelete="set null"
@@ -277,7 +277,7 @@ class LoyaltyRepurchaseReminder(models.Model):
                 "note": Markup("<p>%s</p><ul>%s</ul>") % (env._("Time to buy again:"), items),
             })
         activities = self.env["mail.activity"].create(vals_list)
-        for group, activity in zip(groups, activities):
+        for group, activity in zip(groups, activities, strict=False):
             group.write({"activity_id": activity.id})
 
     @api.model
@@ -311,9 +311,8 @@ class LoyaltyRepurchaseReminder(models.Model):
         for order in orders:
             order._portal_ensure_token()
         leads = self.browse([group[0].id for group in groups])
-        for group, order in zip(
-            [g for cg in self._loyalty_by_company(groups).values() for g in cg], orders
-        ):
+        ordered_groups = [g for cg in self._loyalty_by_company(groups).values() for g in cg]
+        for group, order in zip(ordered_groups, orders, strict=True):
             group.write({"order_id": order.id})
         mails = template.send_mail_batch(
             leads.ids, email_layout_xmlid="mail.mail_notification_light"

@@ -81,8 +81,9 @@ class TestRepurchaseReminderConcurrency(TransactionCase):
             env = self._env(cr)
             partner_id = self.ids["partner"]
             cr.execute(
-                "DELETE FROM mail_message WHERE model = 'loyalty.repurchase.reminder' AND res_id IN "
-                "(SELECT id FROM loyalty_repurchase_reminder WHERE partner_id = %s)", [partner_id]
+                "DELETE FROM mail_message WHERE model = 'loyalty.repurchase.reminder' "
+                "AND res_id IN (SELECT id FROM loyalty_repurchase_reminder "
+                "WHERE partner_id = %s)", [partner_id]
             )
             cr.execute("DELETE FROM loyalty_repurchase_reminder WHERE partner_id = %s",
                        [partner_id])
