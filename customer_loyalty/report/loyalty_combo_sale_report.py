@@ -139,8 +139,9 @@ class LoyaltyComboSaleReport(models.Model):
                          WHERE history.partner_id = line.partner_id
                            AND history.company_id = line.company_id
                            AND history.date <= line.tier_date
-                           AND history.sale_order_id IS DISTINCT FROM line.tier_sale_order_id
-                           AND history.pos_order_id IS DISTINCT FROM line.tier_pos_order_id
+                           -- not the upgrade the order itself earned
+                           AND COALESCE(history.sale_order_id != line.tier_sale_order_id, TRUE)
+                           AND COALESCE(history.pos_order_id != line.tier_pos_order_id, TRUE)
                          ORDER BY history.date DESC, history.id DESC
                          LIMIT 1
                   ) past ON TRUE
