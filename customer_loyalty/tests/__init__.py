@@ -45,3 +45,4 @@ from . import test_occasion_gift_pos
 from . import test_combo_tier
 from . import test_pos_combo
 from . import test_combo_report
+from . import test_pos_combo_tour
