@@ -23,7 +23,9 @@ class SaleOrder(models.Model):
         lines = self.order_line.filtered(
             lambda line: line.product_id and not line.combo_item_id and not line.display_type
         )
-        restricted = lines.filtered(lambda line: line.product_id.product_tmpl_id.sudo().loyalty_tier_ids)
+        restricted = lines.filtered(
+            lambda line: line.product_id.product_tmpl_id.sudo().loyalty_tier_ids
+        )
         if not restricted:
             return []
         tier = self._loyalty_member_card().sudo().tier_id
@@ -76,3 +78,16 @@ class SaleOrderLine(models.Model):
                 ),
             }
         }
+
+    @api.depends("linked_line_id.pricelist_item_id")
+    def _compute_discount(self):
+        """A combo's fixed price (a member price) is what the customer pays: its items share
+        it, and their own pricelist rules (the tier's 10 % off everything) do not lower it
+        again. A combo priced by a percentage rule keeps Odoo's way (its items show the
+        discount)."""
+        res = super()._compute_discount()
+        for line in self.filtered(lambda line: line.combo_item_id and line.linked_line_id):
+            combo_rule = line.linked_line_id.pricelist_item_id
+            if combo_rule and not combo_rule._show_discount():
+                line.discount = 0.0
+        return res

@@ -106,6 +106,23 @@ class TestComboTier(ComboCommon):
         # 270,000 at 1 point per 10,000: 27 points, counted once (not on the items again).
         self.assertBalance(self.dave_card, 27)
 
+    def test_member_price_not_lowered_again_by_the_tiers_percentage(self):
+        """The Gold pricelist also gives 10 % off everything (shown as a discount on the lines):
+        the Gold Menu's member price is the price, its items get no discount on top; a combo
+        without member price gets Odoo's 10 % off, shown on its items."""
+        discount_group = self.env.ref("sale.group_discount_per_so_line")
+        self.env.ref("base.group_user").write({"implied_ids": [Command.link(discount_group.id)]})
+        self.gold_pricelist.item_ids = [Command.create(
+            {"applied_on": "3_global", "compute_price": "percentage", "percent_price": 10}
+        )]
+        order = self._combo_quotation(self.dave, self.gold_menu)
+        self.assertEqual(order.order_line.mapped("discount"), [0.0, 0.0, 0.0])
+        self.assertAlmostEqual(order.amount_total, 270000.0)
+        plain = self._combo_quotation(self.dave, self.plain_menu)
+        items = plain.order_line.filtered("combo_item_id")
+        self.assertEqual(items.mapped("discount"), [10.0, 10.0])
+        self.assertAlmostEqual(plain.amount_total, 270000.0)  # 300,000 less 10 %
+
     def test_line_warns_when_the_combo_is_added(self):
         order = self._combo_quotation(self.alice, self.plain_menu)
         line = self.env["sale.order.line"].new(

@@ -49,7 +49,7 @@ class PosComboCommon(PosPointsCommon):
                 "refunded_orderline_id": next(refunded).id if refund_of else False, **vals,
             })
 
-        items = list(zip((self.main | self.side).combo_item_ids, prices))
+        items = list(zip((self.main | self.side).combo_item_ids, prices, strict=True))
         data["lines"] = [
             line(parent_id, menu, 0.0,
                  combo_line_ids=[parent_id + 1 + i for i in range(len(items))]),
