@@ -138,6 +138,30 @@ class TestPosCombo(PosComboCommon):
              "loyalty_pos_tier_refusal": False},
         ])
 
+    def test_member_price_loaded_by_the_pos(self):
+        """The Gold Menu's member price (250.00 for Gold) is a rule of Gold's pricelist, which
+        the shop offers: the POS loads it with the pricelist, and prices the combo with it when
+        the order switches to the member's pricelist (computeComboItems shares it)."""
+        gold_pricelist = self.env["product.pricelist"].create(
+            {"name": "Gold prices", "currency_id": self.company.currency_id.id}
+        )
+        self.tier_gold.pricelist_id = gold_pricelist
+        self.config.write({"use_pricelist": True,
+                           "available_pricelist_ids": [Command.link(gold_pricelist.id)]})
+        self.gold_menu.product_tmpl_id.loyalty_member_price_ids = [
+            Command.create({"loyalty_tier_id": self.tier_gold.id, "fixed_price": 250.0})
+        ]
+        self.assertFalse(self.tier_gold.pricelist_warning)
+        data = self.pos_session.with_user(self.cashier).load_data([])
+        items = [item for item in data["product.pricelist.item"]["data"]
+                 if item["pricelist_id"] == gold_pricelist.id]
+        self.assertEqual(len(items), 1)
+        self.assertEqual(
+            (items[0]["product_tmpl_id"], items[0]["compute_price"], items[0]["fixed_price"]),
+            (self.gold_menu.product_tmpl_id.id, "fixed", 250.0),
+        )
+        self.assertEqual(gold_pricelist._get_product_price(self.gold_menu, 1), 250.0)
+
     def test_cashier_cannot_change_the_offer(self):
         template = self._as(self.cashier, self.gold_menu.product_tmpl_id)
         with self.assertRaises(AccessError):
