@@ -111,3 +111,22 @@ class TestDemo(TransactionCase):
             user.with_user(user)._check_credentials(
                 {"type": "password", "password": user.login}, {"interactive": False}
             )
+
+    def test_combo_offer_for_gold_and_vip(self):
+        """Combo thư giãn: 540,000 ₫ (VAT included) for Gold and VIP members only, 480,000 ₫
+        for VIP members (a fixed price of the VIP pricelist)."""
+        menu = self.env.ref("customer_loyalty.demo_product_combo_relax")
+        tiers = self.company.loyalty_tier_ids
+        self.assertEqual(menu.type, "combo")
+        self.assertEqual(menu.list_price, 540000.0)
+        self.assertEqual(
+            menu.product_tmpl_id.loyalty_tier_ids, tiers.filtered(lambda t: t.sequence >= 30)
+        )
+        vip = tiers.filtered(lambda t: t.name == "VIP")
+        self.assertRecordValues(menu.product_tmpl_id.loyalty_member_price_ids, [
+            {"loyalty_tier_id": vip.id, "fixed_price": 480000.0},
+        ])
+        self.assertEqual(vip.pricelist_id._get_product_price(menu, 1), 480000.0)
+        silver = tiers.filtered(lambda t: t.name == "Silver")
+        self.assertTrue(menu.product_tmpl_id._loyalty_tier_refusal(silver))
+        self.assertFalse(menu.product_tmpl_id._loyalty_tier_refusal(vip))
