@@ -52,10 +52,14 @@ class ProductProduct(models.Model):
     _inherit = "product.product"
 
     # The POS does not load tiers: it compares the member's tier id with these, and says this.
-    loyalty_pos_tier_ids = fields.Json(compute="_compute_loyalty_pos_tier_ids")
-    loyalty_pos_tier_refusal = fields.Char(compute="_compute_loyalty_pos_tier_ids")
+    loyalty_pos_tier_ids = fields.Json(
+        string="Tiers in the POS", compute="_compute_loyalty_pos_tier_ids"
+    )
+    loyalty_pos_tier_refusal = fields.Char(
+        string="Refusal in the POS", compute="_compute_loyalty_pos_tier_ids"
+    )
 
-    @api.depends("product_tmpl_id")
+    @api.depends("product_tmpl_id.loyalty_tier_ids")
     @api.depends_context("lang")
     def _compute_loyalty_pos_tier_ids(self):
         for product in self:
