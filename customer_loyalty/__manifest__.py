@@ -41,6 +41,8 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/sale_order_tier_perks_views.xml",
+        "views/product_template_tier_views.xml",
+        "report/loyalty_combo_sale_report_views.xml",
         "views/loyalty_perks_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
@@ -57,6 +59,7 @@
         "data/customer_loyalty_pricelist_demo.xml",
         "data/occasion_gift_demo.xml",
         "data/repurchase_reminder_demo.xml",
+        "data/customer_loyalty_combo_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

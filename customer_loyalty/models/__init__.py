@@ -29,12 +29,16 @@ from . import res_partner_birthdate
 from . import sale_order_tier_perks
 from . import res_partner_perks
 from . import product_pricelist
+from . import product_pricelist_item_tier
+from . import product_template_tier
 from . import res_partner_gift
 from . import res_company_occasion_gift
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_combo_tier
 from . import pos_order
 from . import pos_order_tier_perks
+from . import pos_order_combo_tier
 from . import pos_config
 from . import pos_config_tier_promotion
 from . import pos_config_perks

@@ -154,6 +154,10 @@ class PosOrder(models.Model):
         # Returned items of an exchange are settled by the refund of their order, not here.
         lines = self.lines.filtered(lambda line: line.qty and not line.refunded_orderline_id)
         regular = lines.filtered(lambda line: not line.is_reward_line)
+        if not program.rule_ids.filtered(lambda rule: rule.reward_point_mode == "money"):
+            # Per-unit points: a combo is one unit, as in Sales, not one more per item (the
+            # items' prices, which a per-amount rule needs, do not matter). See combo_points.js.
+            regular = regular.filtered(lambda line: not line.combo_parent_id)
         # Reward lines of this program, gift cards and e-wallets don't count (no feedback loop).
         counted = lines.filtered(
             lambda line: not line.is_reward_line

@@ -1,1 +1,2 @@
 from . import member_card_report
+from . import loyalty_combo_sale_report

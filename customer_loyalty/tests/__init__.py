@@ -46,3 +46,8 @@ from . import test_repurchase_prediction
 from . import test_repurchase_reminder
 from . import test_repurchase_reminder_concurrency
 from . import test_repurchase_pos
+from . import test_combo_tier
+from . import test_pos_combo
+from . import test_combo_report
+from . import test_pos_combo_tour
+from . import test_package_core

@@ -46,10 +46,10 @@ class TestDemo(TransactionCase):
         self.assertTrue(config.limit_categories)
         self.assertEqual(config.iface_available_categ_ids, categories)
         products = self.env["product.product"].search(config._get_available_product_domain())
-        self.assertEqual(len(products), 10)
+        self.assertEqual(len(products), 11)
         self.assertEqual(set(products.mapped("default_code")), {
             "HM-DV01", "HM-DV02", "HM-DV03", "HM-DV04", "HM-DV05", "HM-LT01", "HM-LT02",
-            "HM-GYM12", "HM-SP01", "HM-SP02",
+            "HM-GYM12", "HM-SP01", "HM-SP02", "HM-CB01",
         })
         # Odoo's demo furniture is still in the database, but not at this counter.
         desk = self.env.ref("product.desk_organizer", raise_if_not_found=False)
@@ -111,3 +111,22 @@ class TestDemo(TransactionCase):
             user.with_user(user)._check_credentials(
                 {"type": "password", "password": user.login}, {"interactive": False}
             )
+
+    def test_combo_offer_for_gold_and_vip(self):
+        """Combo thư giãn: 540,000 ₫ (VAT included) for Gold and VIP members only, 480,000 ₫
+        for VIP members (a fixed price of the VIP pricelist)."""
+        menu = self.env.ref("customer_loyalty.demo_product_combo_relax")
+        tiers = self.company.loyalty_tier_ids
+        self.assertEqual(menu.type, "combo")
+        self.assertEqual(menu.list_price, 540000.0)
+        self.assertEqual(
+            menu.product_tmpl_id.loyalty_tier_ids, tiers.filtered(lambda t: t.sequence >= 30)
+        )
+        vip = tiers.filtered(lambda t: t.name == "VIP")
+        self.assertRecordValues(menu.product_tmpl_id.loyalty_member_price_ids, [
+            {"loyalty_tier_id": vip.id, "fixed_price": 480000.0},
+        ])
+        self.assertEqual(vip.pricelist_id._get_product_price(menu, 1), 480000.0)
+        silver = tiers.filtered(lambda t: t.name == "Silver")
+        self.assertTrue(menu.product_tmpl_id._loyalty_tier_refusal(silver))
+        self.assertFalse(menu.product_tmpl_id._loyalty_tier_refusal(vip))
