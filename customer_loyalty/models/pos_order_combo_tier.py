@@ -21,13 +21,14 @@ class PosOrder(models.Model):
         for other tiers than the customer's, as the tier-only promotions are refused. Returned
         items are not checked (they were allowed when they were sold), nor combo items (their
         combo is)."""
+        reserved = self.env["product.template"]._loyalty_tier_restricted_template_ids()
         for order in self:
             lines = order.lines.filtered(
                 lambda line: not line.refunded_orderline_id and not line.combo_parent_id
                 and line.qty > 0
             )
             templates = lines.product_id.product_tmpl_id.filtered(
-                lambda t: t.sudo().loyalty_tier_ids
+                lambda t: t.id in reserved and t.sudo().loyalty_tier_ids
             )
             if not templates:
                 continue

@@ -7,7 +7,7 @@ member prices, which are fixed-price rules of the tiers' pricelists
 # Classes of their own on purpose: one concern per file (see STYLE.md).
 # pylint: disable=consider-merging-classes-inherited
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 
 
 class ProductTemplate(models.Model):
@@ -33,6 +33,27 @@ class ProductTemplate(models.Model):
         "which Sales and the Point of Sale apply (a combo's items share it as Odoo shares the "
         "combo's price).",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("loyalty_tier_ids") for vals in vals_list):
+            self.env.registry.clear_cache()  # _loyalty_tier_restricted_template_ids
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "loyalty_tier_ids" in vals:
+            self.env.registry.clear_cache()  # _loyalty_tier_restricted_template_ids
+        return super().write(vals)
+
+    @api.model
+    @tools.ormcache()
+    def _loyalty_tier_restricted_template_ids(self):
+        """The ids of the products reserved for tiers, so that an order without one (nearly
+        every order) reads nothing more to check them. A stale id only costs a check."""
+        self.env.cr.execute(
+            "SELECT DISTINCT product_tmpl_id FROM product_template_loyalty_tier_rel"
+        )
+        return frozenset(row[0] for row in self.env.cr.fetchall())
 
     def _loyalty_tier_refusal(self, tier):
         """Why a customer whose member card holds ``tier`` (empty: no card or no tier) may not

@@ -23,8 +23,10 @@ class SaleOrder(models.Model):
         lines = self.order_line.filtered(
             lambda line: line.product_id and not line.combo_item_id and not line.display_type
         )
+        reserved = self.env["product.template"]._loyalty_tier_restricted_template_ids()
         restricted = lines.filtered(
-            lambda line: line.product_id.product_tmpl_id.sudo().loyalty_tier_ids
+            lambda line: line.product_id.product_tmpl_id.id in reserved
+            and line.product_id.product_tmpl_id.sudo().loyalty_tier_ids
         )
         if not restricted:
             return []
