@@ -45,3 +45,8 @@ from . import loyalty_package
 from . import loyalty_package_line
 from . import loyalty_package_freeze
 from . import loyalty_package_usage
+from . import loyalty_package_pos
+from . import pos_session_package
+from . import pos_order_line_package
+from . import pos_order_package
+from . import pos_config_package
