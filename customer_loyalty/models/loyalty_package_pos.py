@@ -3,11 +3,11 @@
 # Classes of their own on purpose: one concern per file (see STYLE.md).
 # pylint: disable=consider-merging-classes-inherited
 
-from odoo import api, models
+from odoo import api, fields, models
 
 # What the cashier sees of a package: no amounts, no ledger, no notes.
 PACKAGE_POS_FIELDS = [
-    "id", "name", "partner_id", "product_id", "uses_total", "uses_left", "date_expiry",
+    "id", "name", "partner_id", "product_id", "product_name", "uses_total", "uses_left", "date_expiry",
     "state", "is_frozen", "summary", "service_product_ids", "service_categ_ids",
 ]
 
@@ -15,6 +15,9 @@ PACKAGE_POS_FIELDS = [
 class LoyaltyPackage(models.Model):
     _name = "loyalty.package"
     _inherit = ["loyalty.package", "pos.load.mixin"]
+
+    # The POS may not have loaded the package's product (sold elsewhere, not for sale here).
+    product_name = fields.Char(related="product_id.display_name", string="Package Name")
 
     @api.model
     def _load_pos_data_fields(self, config_id):

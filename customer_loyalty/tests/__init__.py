@@ -43,3 +43,4 @@ from . import test_occasion_gift
 from . import test_occasion_gift_concurrency
 from . import test_occasion_gift_pos
 from . import test_pos_package
+from . import test_pos_package_tour
