@@ -14,8 +14,9 @@ MEMBER_CODE = "0441cl0000000000pack1"  # also in static/tests/tours/package_tour
 @tagged("post_install", "-at_install")
 class TestPosPackageTour(TestPointOfSaleHttpCommon):
     """In a real browser: scan a member who holds 10 haircuts (3 used), use one on a haircut,
-    while the order's massage is paid, and the line, the member panel and the receipt say 6 of 10
-    left; a second package, frozen, is refused with the server's reason."""
+    while the order's massage is paid and a new package sold, and the line, the member panel and
+    the receipt say 6 of 10 left (and the new package's terms); a second package, frozen, is
+    refused with the server's reason."""
 
     @classmethod
     def setUpClass(cls):
@@ -47,7 +48,7 @@ class TestPosPackageTour(TestPointOfSaleHttpCommon):
         })
         cls.pack = Product.create({
             "name": "10 Zyx Haircuts", "type": "service", "list_price": 800.0,
-            "taxes_id": [Command.clear()],
+            "available_in_pos": True, "taxes_id": [Command.clear()],
             "loyalty_package_ok": True, "loyalty_package_uses": 10,
             "loyalty_package_validity": 6, "loyalty_package_validity_unit": "month",
             "loyalty_package_product_ids": [Command.set(cls.haircut.ids)],
@@ -91,12 +92,19 @@ class TestPosPackageTour(TestPointOfSaleHttpCommon):
         order = self.env["pos.order"].search([("partner_id", "=", self.member.id)])
         self.assertEqual(len(order), 1)
         self.assertEqual(order.state, "paid")
-        # The haircut paid with the package, and the massage (not covered) paid 300.
+        # The haircut paid with the package, the massage (not covered) paid 300, and a new
+        # package sold for 800.
         haircut_line = order.lines.filtered(lambda line: line.product_id == self.haircut)
         self.assertRecordValues(haircut_line, [{
             "loyalty_package_id": self.package.id, "price_unit": 0.0, "qty": 1.0,
         }])
-        self.assertEqual(order.amount_total, 300.0)
+        self.assertEqual(order.amount_total, 1100.0)
+        sold = self.env["loyalty.package"].search([("pos_line_id", "in", order.lines.ids)])
+        self.assertRecordValues(sold, [{
+            "partner_id": self.member.id, "product_id": self.pack.id, "amount": 800.0,
+            "uses_left": 10, "date_sale": self.today, "date_expiry": self.expiry,
+            "origin": order.name,
+        }])
         used = self.package.line_ids.filtered(lambda line: line.pos_line_id == haircut_line)
         self.assertRecordValues(used, [{
             "entry_type": "used", "quantity": -1, "value": -80.0, "partner_id": self.member.id,

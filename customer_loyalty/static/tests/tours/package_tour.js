@@ -52,7 +52,13 @@ registry.category("web_tour.tours").add("CustomerLoyaltyPackageTour", {
                 content: "the server's reason is shown before payment",
                 trigger: ".o_notification:contains('is frozen until')",
             },
-            ProductScreen.totalAmountIs("300.00"),
+            ProductScreen.clickDisplayedProduct("10 Zyx Haircuts"),
+            {
+                content: "a package sold on the order shows its terms",
+                trigger:
+                    ".orderline:contains('10 Zyx Haircuts') .o_customer_loyalty_package_note:contains('Package: 10 uses, valid 6 months from the sale')",
+            },
+            ProductScreen.totalAmountIs("1,100.00"),
             {
                 content: "picture of the package in the POS for the README (tools/pos_screenshot.sh)",
                 trigger: ".o_customer_loyalty_package_note",
@@ -69,6 +75,11 @@ registry.category("web_tour.tours").add("CustomerLoyaltyPackageTour", {
                 content: "the receipt shows the package and what is left",
                 trigger:
                     ".receipt-screen .o_customer_loyalty_package_note:contains('6 of 10 left, until')",
+            },
+            {
+                content: "and the terms of the package sold",
+                trigger:
+                    ".receipt-screen .o_customer_loyalty_package_note:contains('Package: 10 uses, valid 6 months from the sale')",
             },
             ReceiptScreen.clickNextOrder(),
         ].flat(),
