@@ -52,6 +52,17 @@ registry.category("web_tour.tours").add("CustomerLoyaltyPackageTour", {
                 content: "the server's reason is shown before payment",
                 trigger: ".o_notification:contains('is frozen until')",
             },
+            {
+                content: "picture of the package in the POS for the README (tools/pos_screenshot.sh)",
+                trigger: ".o_customer_loyalty_package_note",
+                run: async () => {
+                    document
+                        .querySelector(".orderline .o_customer_loyalty_package_note")
+                        .scrollIntoView({ block: "end" });
+                    console.log("customer_loyalty:screenshot");
+                    await new Promise((resolve) => setTimeout(resolve, 1000));
+                },
+            },
             ProductScreen.clickDisplayedProduct("10 Zyx Haircuts"),
             {
                 content: "a package sold on the order shows its terms",
@@ -59,14 +70,6 @@ registry.category("web_tour.tours").add("CustomerLoyaltyPackageTour", {
                     ".orderline:contains('10 Zyx Haircuts') .o_customer_loyalty_package_note:contains('Package: 10 uses, valid 6 months from the sale')",
             },
             ProductScreen.totalAmountIs("1,100.00"),
-            {
-                content: "picture of the package in the POS for the README (tools/pos_screenshot.sh)",
-                trigger: ".o_customer_loyalty_package_note",
-                run: async () => {
-                    console.log("customer_loyalty:screenshot");
-                    await new Promise((resolve) => setTimeout(resolve, 1000));
-                },
-            },
             ProductScreen.clickPayButton(),
             PaymentScreen.clickPaymentMethod("Bank"),
             PaymentScreen.clickValidate(),
