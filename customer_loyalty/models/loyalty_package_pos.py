@@ -7,8 +7,8 @@ from odoo import api, fields, models
 
 # What the cashier sees of a package: no amounts, no ledger, no notes.
 PACKAGE_POS_FIELDS = [
-    "id", "name", "partner_id", "product_id", "product_name", "uses_total", "uses_left", "date_expiry",
-    "state", "is_frozen", "summary", "service_product_ids", "service_categ_ids",
+    "id", "name", "partner_id", "product_id", "product_name", "uses_total", "uses_left",
+    "date_expiry", "state", "is_frozen", "summary", "service_product_ids", "service_categ_ids",
 ]
 
 

@@ -76,6 +76,6 @@ class PosConfig(models.Model):
         values = packages._loyalty_refund_value()
         result = {}
         for line in lines:
-            sold = packages.filtered(lambda p, l=line: p.pos_line_id == l)
+            sold = packages.filtered(lambda p, ln=line: p.pos_line_id == ln)
             result[line.id] = values[sold[0].id] if sold else 0.0
         return result

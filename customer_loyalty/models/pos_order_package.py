@@ -63,7 +63,7 @@ class PosOrder(models.Model):
         )
         for line in refunds:
             sold = packages.filtered(
-                lambda p, l=line: p.pos_line_id == l.refunded_orderline_id
+                lambda p, ln=line: p.pos_line_id == ln.refunded_orderline_id
                 and p.state != "cancelled"
             )
             result[line] = sold[: int(abs(line.qty))]
@@ -125,7 +125,8 @@ class PosOrder(models.Model):
             for line, packages in order._loyalty_package_refunded_sales().items():
                 value = sum(packages._loyalty_refund_value().values())
                 refunded = -line.price_subtotal
-                if float_compare(refunded, value, precision_rounding=order.currency_id.rounding) > 0:
+                rounding = order.currency_id.rounding
+                if float_compare(refunded, value, precision_rounding=rounding) > 0:
                     raise UserError(
                         self.env._(
                             "%(product)s can be refunded %(value)s at most (what its unused "

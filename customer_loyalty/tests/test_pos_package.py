@@ -121,7 +121,7 @@ class TestPosPackage(PosPointsCommon):
         self.assertEqual(order.amount_total, 0.0)
         self.assertEqual(order.lines.loyalty_package_id, package)
         self.assertUsesLeft(package, 9)
-        used = package.line_ids.filtered(lambda l: l.entry_type == "used")
+        used = package.line_ids.filtered(lambda ln: ln.entry_type == "used")
         self.assertRecordValues(used, [{
             "quantity": -1, "value": -80.0, "partner_id": self.alice.id,
             "pos_line_id": order.lines.id, "product_id": self.haircut.id, "origin": order.name,
@@ -154,14 +154,18 @@ class TestPosPackage(PosPointsCommon):
                 self._sync(data)
             self.assertEqual(str(caught.exception.args[0]), message)
         self.assertUsesLeft(package, 10)
-        self.assertFalse(self.env["pos.order"].search([("lines.loyalty_package_id", "=", package.id)]))
+        self.assertFalse(
+            self.env["pos.order"].search([("lines.loyalty_package_id", "=", package.id)])
+        )
 
     def test_refusals_used_up_expired_frozen(self):
         __, package = self._buy_haircuts()
         name = package.name
         self._sync(self._use_data(package, self.alice, qty=10))
         self.assertEqual(package.state, "used_up")
-        with self.assertRaisesRegex(UserError, rf"^The package {name} is used up \(0 of 10 left\)\.$"):
+        with self.assertRaisesRegex(
+            UserError, rf"^The package {name} is used up \(0 of 10 left\)\.$"
+        ):
             self._sync(self._use_data(package, self.alice))
 
         old = self.Package._loyalty_package_issue([{
@@ -211,7 +215,9 @@ class TestPosPackage(PosPointsCommon):
             config.loyalty_package_refusal(mine.id, self.alice.id, self.massage.id),
             f"The package {mine.name} does not cover Massage.",
         )
-        self.assertEqual(config.loyalty_package_refusal(mine.id, self.alice.id, self.haircut.id), "")
+        self.assertEqual(
+            config.loyalty_package_refusal(mine.id, self.alice.id, self.haircut.id), ""
+        )
         self.assertEqual(
             config.loyalty_package_refusal(mine.id, self.alice.id, self.haircut.id, 11),
             f"The package {mine.name} has 10 uses left, not 11.",
@@ -250,7 +256,9 @@ class TestPosPackage(PosPointsCommon):
         self._sync(self._use_data(package, self.alice, qty=3))
         self.assertUsesLeft(package, 7)
         config = self.config.with_user(self.cashier)
-        self.assertEqual(config.loyalty_package_refund_values(sale.lines.ids), {sale.lines.id: 560.0})
+        self.assertEqual(
+            config.loyalty_package_refund_values(sale.lines.ids), {sale.lines.id: 560.0}
+        )
 
         def refund_data(price):
             data = self._refund_data(sale, {sale.lines: 1}, customer=self.alice)
@@ -275,8 +283,10 @@ class TestPosPackage(PosPointsCommon):
         package.invalidate_recordset()
         self.assertEqual(package.state, "cancelled")
         self.assertUsesLeft(package, 0)
-        cancelled = package.line_ids.filtered(lambda l: l.entry_type == "cancelled")
-        self.assertRecordValues(cancelled, [{"quantity": -7, "value": -560.0, "origin": refund.name}])
+        cancelled = package.line_ids.filtered(lambda ln: ln.entry_type == "cancelled")
+        self.assertRecordValues(
+            cancelled, [{"quantity": -7, "value": -560.0, "origin": refund.name}]
+        )
         self._sync(dict(data))
-        self.assertEqual(len(package.line_ids.filtered(lambda l: l.entry_type == "cancelled")), 1)
+        self.assertEqual(len(package.line_ids.filtered(lambda ln: ln.entry_type == "cancelled")), 1)
         self.assertEqual(config.loyalty_package_refund_values(sale.lines.ids), {sale.lines.id: 0.0})

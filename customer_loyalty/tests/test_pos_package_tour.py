@@ -55,7 +55,9 @@ class TestPosPackageTour(TestPointOfSaleHttpCommon):
         })
         order = cls.env["sale.order"].create({
             "partner_id": cls.member.id,
-            "order_line": [Command.create({"product_id": cls.pack.id, "tax_id": [Command.clear()]})],
+            "order_line": [
+                Command.create({"product_id": cls.pack.id, "tax_id": [Command.clear()]}),
+            ],
         })
         Package = cls.env["loyalty.package"]
         cls.today = fields.Date.context_today(Package)
