@@ -222,6 +222,20 @@ class TestPosPackage(PosPointsCommon):
             config.loyalty_package_refusal(mine.id, self.alice.id, self.haircut.id, 11),
             f"The package {mine.name} has 10 uses left, not 11.",
         )
+        # A package of Alice in another company is neither listed nor usable here.
+        other = self.env["res.company"].create({"name": "Other Shop Company"})
+        elsewhere = self.Package._loyalty_package_issue([{
+            "partner": self.alice, "product": self.pack_haircut, "company": other,
+            "currency": other.currency_id, "amount": 800.0, "date": self.today,
+            "origin": "elsewhere", "pos_line": mine.pos_line_id, "rank": 9,
+        }])
+        self.assertTrue(elsewhere)
+        result = config.loyalty_member_packages(self.alice.id)["loyalty.package"]
+        self.assertEqual([vals["id"] for vals in result], mine.ids, "this company's only")
+        self.assertEqual(
+            config.loyalty_package_refusal(elsewhere.id, self.alice.id, self.haircut.id),
+            f"The package {elsewhere.name} belongs to another company.",
+        )
         # Not a POS user: no answer at all.
         self.cashier.groups_id = [Command.unlink(self.env.ref("point_of_sale.group_pos_user").id)]
         with self.assertRaises(AccessError):
