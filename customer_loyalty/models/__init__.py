@@ -54,3 +54,8 @@ from . import res_company_repurchase
 from . import loyalty_repurchase_prediction
 from . import loyalty_repurchase_reminder
 from . import res_partner_repurchase
+from . import loyalty_package_pos
+from . import pos_session_package
+from . import pos_order_line_package
+from . import pos_order_package
+from . import pos_config_package

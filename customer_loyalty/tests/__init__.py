@@ -51,3 +51,5 @@ from . import test_pos_combo
 from . import test_combo_report
 from . import test_pos_combo_tour
 from . import test_package_core
+from . import test_pos_package
+from . import test_pos_package_tour
