@@ -14,6 +14,8 @@
         "pos_loyalty",
         "portal",
         "partner_contact_birthdate",
+        # The phone blacklist of res.partner (mail.thread.phone) for SMS and calls.
+        "sms",
     ],
     "external_dependencies": {"python": ["qrcode"]},
     "data": [
@@ -45,6 +47,8 @@
         "views/portal_templates.xml",
         "views/loyalty_occasion_gift_views.xml",
         "views/menus.xml",
+        "views/loyalty_consent_templates.xml",
+        "views/loyalty_consent_views.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
@@ -52,6 +56,7 @@
         "data/customer_loyalty_perks_demo.xml",
         "data/customer_loyalty_pricelist_demo.xml",
         "data/occasion_gift_demo.xml",
+        "data/loyalty_consent_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -40,3 +40,7 @@ from . import pos_config_tier_promotion
 from . import pos_config_perks
 from . import account_move
 from . import crm_lead
+from . import loyalty_consent
+from . import res_partner_consent
+from . import res_company_consent
+from . import mail_mail
