@@ -277,9 +277,12 @@ class ResPartner(models.Model):
              "opt_out": opt_out, "source": source, "note": note}
             for partner, channel, purpose, opt_out in changes
         ])
-        self.invalidate_recordset(["loyalty_consent_ids", "loyalty_do_not_contact",
-                                   "loyalty_no_email", "loyalty_no_phone", *PURPOSE_FIELDS])
-        self.env["res.partner"].invalidate_model(["is_blacklisted", "phone_sanitized_blacklisted"])
+        # The blacklists are no dependency of the computed fields: forget them all.
+        self.env["res.partner"].invalidate_model([
+            "loyalty_consent_ids", "loyalty_do_not_contact", "loyalty_no_email",
+            "loyalty_no_phone", "is_blacklisted", "phone_sanitized_blacklisted",
+            "phone_blacklisted", "mobile_blacklisted", *PURPOSE_FIELDS,
+        ])
         return lines
 
     @api.model
