@@ -111,3 +111,11 @@ class TestDemo(TransactionCase):
             user.with_user(user)._check_credentials(
                 {"type": "password", "password": user.login}, {"interactive": False}
             )
+
+    def test_demo_member_opted_out_of_promotions(self):
+        bich = self.env.ref("customer_loyalty.demo_partner_bich")
+        Partner = self.env["res.partner"]
+        self.assertFalse(Partner._loyalty_contactable(bich.ids, "email", "marketing"))
+        self.assertFalse(Partner._loyalty_contactable(bich.ids, "sms", "marketing"))
+        self.assertEqual(Partner._loyalty_contactable(bich.ids, "email", "gift"), bich)
+        self.assertEqual(bich.loyalty_do_not_contact, "E-mail: Promotions; SMS: Promotions")
