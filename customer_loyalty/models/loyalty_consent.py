@@ -85,10 +85,18 @@ class LoyaltyConsent(models.Model):
         )
 
     def write(self, vals):
-        raise UserError(_("Consent records cannot be changed: record a new opt-in or opt-out."))
+        if self and vals:
+            raise UserError(
+                _("Consent records cannot be changed: record a new opt-in or opt-out.")
+            )
+        return super().write(vals)
 
     def unlink(self):
-        raise UserError(_("Consent records cannot be deleted: they are the proof of consent."))
+        if self:
+            raise UserError(
+                _("Consent records cannot be deleted: they are the proof of consent.")
+            )
+        return super().unlink()
 
     @api.depends("channel", "purpose", "opt_out")
     def _compute_display_name(self):

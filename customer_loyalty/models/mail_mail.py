@@ -48,7 +48,11 @@ class MailMail(models.Model):
                 "List-Unsubscribe": f"<{url}/oneclick>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             })
-            when = send_after.get((company.id, partner.id)) or mail.scheduled_date or None
+            # The later of the quiet hours' end and a date the template already set.
+            when = max(
+                filter(None, [send_after.get((company.id, partner.id)), mail.scheduled_date]),
+                default=None,
+            )
             rows.append(SQL("(%s, %s::timestamp, %s)", mail.id, when, repr(headers)))
         self.env.flush_all()
         self.env.cr.execute(SQL(

@@ -200,7 +200,7 @@ class ResPartner(models.Model):
         consents = [self._loyalty_pop_consent(vals) for vals in vals_list]
         partners = super().create(vals_list)
         if any(consents):
-            for partner, consent in zip(partners, consents):
+            for partner, consent in zip(partners, consents, strict=True):
                 partner._loyalty_write_consent(consent)
         return partners
 
@@ -302,8 +302,8 @@ class ResPartner(models.Model):
     def _loyalty_unsubscribe_url(self, purpose):
         """The public link that opts this contact out of ``purpose`` e-mails."""
         self.ensure_one()
-        base = self.get_base_url()
-        return f"{base}/loyalty/unsubscribe/{self.id}/{purpose}/{self._loyalty_unsubscribe_token(purpose)}"
+        token = self._loyalty_unsubscribe_token(purpose)
+        return f"{self.get_base_url()}/loyalty/unsubscribe/{self.id}/{purpose}/{token}"
 
     # ------------------------------------------------------------------
     # Quiet hours
