@@ -70,9 +70,10 @@ class TestConsentTierUpgradeMails(ConsentCronMixin, LoyaltyCommon):
     def test_member_card_sent_by_staff_has_the_link(self):
         card = self._card(self.alice)
         action = card.action_loyalty_send_card()
-        self.env["mail.compose.message"].with_context(**action["context"]).create(
-            {}
-        ).action_send_mail()
+        # Queued rather than sent at once (then deleted), to read what goes out.
+        self.env["mail.compose.message"].with_context(
+            **action["context"], mail_notify_force_send=False
+        ).create({}).action_send_mail()
         mail = self._mails("loyalty.card", card)
         self.assertEqual(len(mail), 1)
         self.assertIn(self.alice._loyalty_unsubscribe_url("service"), mail.body_html)
