@@ -14,6 +14,8 @@
         "pos_loyalty",
         "portal",
         "partner_contact_birthdate",
+        # The phone blacklist of res.partner (mail.thread.phone) for SMS and calls.
+        "sms",
     ],
     "external_dependencies": {"python": ["qrcode"]},
     "data": [
@@ -51,6 +53,8 @@
         "views/loyalty_package_views.xml",
         "views/loyalty_repurchase_views.xml",
         "views/menus.xml",
+        "views/loyalty_consent_templates.xml",
+        "views/loyalty_consent_views.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
@@ -60,6 +64,7 @@
         "data/occasion_gift_demo.xml",
         "data/repurchase_reminder_demo.xml",
         "data/customer_loyalty_combo_demo.xml",
+        "data/loyalty_consent_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

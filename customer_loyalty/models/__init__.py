@@ -59,3 +59,7 @@ from . import pos_session_package
 from . import pos_order_line_package
 from . import pos_order_package
 from . import pos_config_package
+from . import loyalty_consent
+from . import res_partner_consent
+from . import res_company_consent
+from . import mail_mail

@@ -329,7 +329,7 @@ class LoyaltyCard(models.Model):
                 "default_res_ids": self.ids,
                 "default_template_id": template.id if template else False,
                 "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "default_email_layout_xmlid": "customer_loyalty.mail_layout_service",
                 "force_email": True,
             },
         }

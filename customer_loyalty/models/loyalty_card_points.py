@@ -338,7 +338,8 @@ class LoyaltyCard(models.Model):
     @api.model
     def _cron_warn_expiring_points(self):
         """E-mail members whose points expire within the program's warning period, once per
-        upcoming expiry (``points_expiry_warned_until`` is the done marker)."""
+        upcoming expiry (``points_expiry_warned_until`` is the done marker), if they accept
+        reminder e-mails."""
         today = fields.Date.context_today(self)
         programs = (
             self.env["res.company"].sudo().search([]).loyalty_program_id
@@ -357,13 +358,19 @@ class LoyaltyCard(models.Model):
             cards = self.sudo().browse(
                 card_id for card_id, first_date in first_dates.items() if first_date
             ).filtered(
-                lambda c, dates=first_dates: c.partner_id.email
-                and (not c.points_expiry_warned_until
-                     or c.points_expiry_warned_until < dates[c.id])
+                lambda c, dates=first_dates: not c.points_expiry_warned_until
+                or c.points_expiry_warned_until < dates[c.id]
             )
-            for card in cards:
-                if template:
-                    template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+            # Only the members who accept reminder e-mails (one query); the others are not
+            # marked as warned, so that they are warned if they opt in again before it expires.
+            allowed = self.env["res.partner"]._loyalty_contactable(
+                cards.partner_id, "email", "reminder"
+            )
+            cards = cards.filtered(lambda c, allowed=allowed: c.partner_id in allowed)
+            if template and cards:
+                template.send_mail_batch(
+                    cards.ids, email_layout_xmlid="customer_loyalty.mail_layout_reminder"
+                )._loyalty_prepare_outgoing("reminder")
             cards.write({"points_expiry_warned_until": horizon})
             warned |= cards
         return warned

@@ -278,22 +278,22 @@ class LoyaltyMemberGift(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _loyalty_set_mail_state(self):
-        """Gifts to members with an e-mail address that is not blacklisted get their e-mail
-        ("To send"); the others get the gift without one ("Opted out"). One statement."""
+        """Gifts to members who accept gift e-mails (an address, not blacklisted, not opted
+        out of gifts) get their e-mail ("To send"); the others get the gift without one
+        ("Opted out"). One statement."""
         if not self:
             return
         self.flush_recordset()
+        self.env["res.partner"].flush_model(["email_normalized"])
+        self.env["loyalty.consent"].flush_model()
         self.env.cr.execute(SQL(
             """
             UPDATE loyalty_member_gift g
-               SET mail_state = CASE
-                       WHEN COALESCE(p.email_normalized, '') <> '' AND NOT EXISTS (
-                            SELECT 1 FROM mail_blacklist b
-                             WHERE b.email = p.email_normalized AND b.active)
-                       THEN 'pending' ELSE 'opted_out' END
+               SET mail_state = CASE WHEN %s THEN 'pending' ELSE 'opted_out' END
               FROM res_partner p
              WHERE p.id = g.partner_id AND g.id IN %s
             """,
+            self.env["res.partner"]._loyalty_consent_sql("p", "email", "gift"),
             tuple(self.ids),
         ))
         self.invalidate_recordset(["mail_state"])
@@ -313,12 +313,18 @@ class LoyaltyMemberGift(models.Model):
         if domain_ids is not None:
             domain.append(("id", "in", domain_ids))
         sent = 0
+        Partner = self.env["res.partner"]
         while batch := Gift.search(domain, order="id", limit=batch_size):
-            template.sudo().send_mail_batch(
-                batch.ids, email_layout_xmlid="mail.mail_notification_light"
-            )
-            batch.write({"mail_state": "sent"})
-            sent += len(batch)
+            # The member may have opted out since the gift was given (one query per batch).
+            allowed = Partner._loyalty_contactable(batch.partner_id, "email", "gift")
+            to_send = batch.filtered(lambda gift, allowed=allowed: gift.partner_id in allowed)
+            (batch - to_send).write({"mail_state": "opted_out"})
+            if to_send:
+                template.sudo().send_mail_batch(
+                    to_send.ids, email_layout_xmlid="customer_loyalty.mail_layout_gift"
+                )._loyalty_prepare_outgoing("gift")
+                to_send.write({"mail_state": "sent"})
+            sent += len(to_send)
             if commit:
                 self.env["ir.cron"]._notify_progress(
                     done=len(batch), remaining=Gift.search_count(domain)

@@ -49,8 +49,10 @@ class LoyaltyTierHistory(models.Model):
     @api.model
     def _cron_send_upgrade_mails(self, batch_size=200):
         """Queue the upgrade e-mail of each tier change waiting for one, in batches committed one
-        by one inside the scheduler. Idempotent: a line is sent once (its marker is cleared in
-        the transaction that queues its e-mail)."""
+        by one inside the scheduler, to the members who accept e-mails about their membership
+        (``res.partner._loyalty_contactable``; the others are skipped). Idempotent: a line is
+        sent once (its marker is cleared in the transaction that queues its e-mail). Returns
+        the number of tier changes handled."""
         template = self.env.ref(
             "customer_loyalty.mail_template_tier_upgrade", raise_if_not_found=False
         )
@@ -58,10 +60,15 @@ class LoyaltyTierHistory(models.Model):
         in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
         domain = [("upgrade_mail_pending", "=", True)]
         sent = 0
+        Partner = self.env["res.partner"]
         while batch := lines.search(domain, order="id", limit=batch_size):
-            for line in batch:
-                if template and line.partner_id.email:
-                    template.send_mail(line.id, email_layout_xmlid="mail.mail_notification_light")
+            # Only to the members who accept membership e-mails (one query per batch).
+            allowed = Partner._loyalty_contactable(batch.partner_id, "email", "service")
+            to_send = batch.filtered(lambda line, allowed=allowed: line.partner_id in allowed)
+            if template and to_send:
+                template.send_mail_batch(
+                    to_send.ids, email_layout_xmlid="customer_loyalty.mail_layout_service"
+                )._loyalty_prepare_outgoing("service")
             batch.write({"upgrade_mail_pending": False})
             sent += len(batch)
             if in_scheduler:

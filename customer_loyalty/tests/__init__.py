@@ -53,3 +53,6 @@ from . import test_pos_combo_tour
 from . import test_package_core
 from . import test_pos_package
 from . import test_pos_package_tour
+from . import test_consent
+from . import test_consent_crons
+from . import test_consent_unsubscribe

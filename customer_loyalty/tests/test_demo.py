@@ -130,3 +130,11 @@ class TestDemo(TransactionCase):
         silver = tiers.filtered(lambda t: t.name == "Silver")
         self.assertTrue(menu.product_tmpl_id._loyalty_tier_refusal(silver))
         self.assertFalse(menu.product_tmpl_id._loyalty_tier_refusal(vip))
+
+    def test_demo_member_opted_out_of_promotions(self):
+        bich = self.env.ref("customer_loyalty.demo_partner_bich")
+        Partner = self.env["res.partner"]
+        self.assertFalse(Partner._loyalty_contactable(bich.ids, "email", "marketing"))
+        self.assertFalse(Partner._loyalty_contactable(bich.ids, "sms", "marketing"))
+        self.assertEqual(Partner._loyalty_contactable(bich.ids, "email", "gift"), bich)
+        self.assertEqual(bich.loyalty_do_not_contact, "E-mail: Promotions; SMS: Promotions")
