@@ -315,8 +315,8 @@ class LoyaltyRepurchaseReminder(models.Model):
         for group, order in zip(ordered_groups, orders, strict=True):
             group.write({"order_id": order.id})
         mails = template.send_mail_batch(
-            leads.ids, email_layout_xmlid="mail.mail_notification_light"
-        )
+            leads.ids, email_layout_xmlid="customer_loyalty.mail_layout_reminder"
+        )._loyalty_prepare_outgoing("reminder")
         mail_by_lead = {mail.res_id: mail for mail in mails}
         for group in groups:
             group.write({"mail_id": mail_by_lead.get(group[0].id, self.env["mail.mail"]).id})

@@ -20,18 +20,18 @@ class ResPartner(models.Model):
     def _loyalty_reminder_recipients(self, partners, channel):
         """The ``partners`` who may get a repurchase reminder by ``channel`` ("activity": a
         salesperson calls or writes them; "email": the reminder e-mail). The one place where
-        the consent rules per channel apply; for now e-mails go to partners with an address
-        that is not blacklisted."""
-        if channel != "email" or not partners:
+        the consent rules apply (``res.partner._loyalty_contactable``, purpose "reminder"): an
+        e-mail needs an address that is neither blacklisted nor opted out of reminders; an
+        activity is not given for a customer whose phone is blacklisted or who opted out of
+        reminder calls (one without a phone still gets one: the salesperson may write)."""
+        if not partners:
             return partners
-        partners.flush_recordset(["email_normalized"])
-        self.env.cr.execute(SQL(
-            """
-            SELECT p.id FROM res_partner p
-             WHERE p.id = ANY(%s) AND COALESCE(p.email_normalized, '') <> ''
-               AND NOT EXISTS (SELECT 1 FROM mail_blacklist b
-                                WHERE b.email = p.email_normalized AND b.active)
-            """,
-            partners.ids,
-        ))
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        if channel == "email":
+            return self._loyalty_contactable(partners, "email", "reminder")
+        callable_ = self._loyalty_contactable(partners, "call", "reminder")
+        opt_outs = partners._loyalty_purpose_opt_outs()
+        return partners.filtered(
+            lambda partner: partner in callable_
+            or (not partner.phone_sanitized
+                and ("call", "reminder") not in opt_outs.get(partner.id, set()))
+        )
