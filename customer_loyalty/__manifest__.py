@@ -26,6 +26,7 @@
         "data/occasion_gift_data.xml",
         "data/loyalty_data.xml",
         "data/loyalty_package_data.xml",
+        "data/loyalty_package_notice_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",
@@ -46,6 +47,9 @@
         "views/portal_templates.xml",
         "views/loyalty_occasion_gift_views.xml",
         "views/loyalty_package_views.xml",
+        "views/loyalty_package_lifecycle_views.xml",
+        "wizard/loyalty_package_freeze_wizard_views.xml",
+        "views/portal_package_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -54,6 +58,7 @@
         "data/customer_loyalty_perks_demo.xml",
         "data/customer_loyalty_pricelist_demo.xml",
         "data/occasion_gift_demo.xml",
+        "data/loyalty_package_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

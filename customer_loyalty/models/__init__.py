@@ -45,3 +45,9 @@ from . import loyalty_package
 from . import loyalty_package_line
 from . import loyalty_package_freeze
 from . import loyalty_package_usage
+from . import loyalty_package_freezing
+from . import loyalty_package_notice
+from . import res_company_package
+from . import res_config_settings_package
+from . import res_partner_package
+from . import loyalty_package_demo

@@ -1,1 +1,2 @@
 from . import member_card_report
+from . import loyalty_package_liability_report
