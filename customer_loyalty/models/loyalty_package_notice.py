@@ -26,6 +26,9 @@ class LoyaltyPackage(models.Model):
         "sale.order", string="Renewal Quotation", readonly=True, copy=False,
         ondelete="set null", help="The quotation offered to the member to renew the package.",
     )
+    renewal_url = fields.Char(
+        compute="_compute_renewal_url", help="The renewal quotation's page in the portal."
+    )
 
     def _loyalty_package_notice_recipients(self):
         """The packages whose holder is sent the notice by e-mail (others get none; the
