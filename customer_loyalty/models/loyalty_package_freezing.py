@@ -9,11 +9,12 @@ class LoyaltyPackage(models.Model):
 
     Each frozen day extends the package's validity by a day (``date_expiry`` counts them)."""
 
-    _inherit = "loyalty.package"
+    _inherit = "loyalty.package"  # pylint: disable=consider-merging-classes-inherited
 
     def _loyalty_check_manager(self):
-        if not self.env.su and not self.env.user.has_group("customer_loyalty.group_loyalty_manager"):
-            raise AccessError(self.env._("Only a Loyalty Manager may freeze or unfreeze a package."))
+        if self.env.su or self.env.user.has_group("customer_loyalty.group_loyalty_manager"):
+            return
+        raise AccessError(self.env._("Only a Loyalty Manager may freeze or unfreeze a package."))
 
     def _loyalty_counted_freezes(self):
         # A freeze called off before its first day counts no day and is no freeze.
@@ -122,7 +123,7 @@ class LoyaltyPackage(models.Model):
                 raise UserError(self.env._("The package %s is not frozen.", package.name))
             for freeze in freezes:
                 # A freeze not started yet ends the day before it starts: no day at all.
-                freeze.date_to = max(today - timedelta(days=1), freeze.date_from - timedelta(days=1))
+                freeze.date_to = max(today, freeze.date_from) - timedelta(days=1)
             package.message_post(body=self.env._(
                 "Unfrozen on %(date)s (%(days)s days frozen in all). Valid until %(expiry)s.",
                 date=fields.Date.to_string(today), days=package.frozen_days,

@@ -12,7 +12,7 @@ class LoyaltyPackage(models.Model):
     """Telling a member their package is nearly used up or nearly over, once per kind, with a
     renewal quotation; the salesperson gets a To-Do activity."""
 
-    _inherit = "loyalty.package"
+    _inherit = "loyalty.package"  # pylint: disable=consider-merging-classes-inherited
 
     notice_uses_sent = fields.Boolean(
         string="Few-Uses Notice Sent", readonly=True, copy=False,
@@ -70,7 +70,7 @@ class LoyaltyPackage(models.Model):
     def _loyalty_renewal_orders(self):
         """A draft quotation of each package's product for its holder, made once per package."""
         todo = self.sudo().filtered(
-            lambda package: not package.renewal_order_id or package.renewal_order_id.state == "cancel"
+            lambda package: package.renewal_order_id.state in (False, "cancel")
         )
         for package in todo:
             order = self.env["sale.order"].sudo().with_company(package.company_id).create({

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -17,7 +17,7 @@ class LoyaltyPackageLiabilityReport(models.Model):
     _rec_name = "package_id"
     _order = "company_id, product_id, package_id"
 
-    package_id = fields.Many2one("loyalty.package", string="Package", readonly=True)
+    package_id = fields.Many2one("loyalty.package", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Holder", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     product_id = fields.Many2one("product.product", string="Package Product", readonly=True)

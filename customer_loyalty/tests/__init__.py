@@ -42,3 +42,10 @@ from . import test_pos_tier_pricelist_tour
 from . import test_occasion_gift
 from . import test_occasion_gift_concurrency
 from . import test_occasion_gift_pos
+from . import test_package_freeze
+from . import test_package_expiry
+from . import test_package_expiry_concurrency
+from . import test_package_notice
+from . import test_package_liability
+from . import test_package_portal
+from . import test_package_demo

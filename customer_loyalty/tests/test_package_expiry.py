@@ -45,7 +45,7 @@ class TestPackageExpiry(PackageCommon):
             gym.line_ids.filtered(lambda line: line.entry_type == "expired").quantity, 0
         )
         self._cron("2027-01-26 00:30:00")
-        self.assertEqual(len(gym.line_ids.filtered(lambda l: l.entry_type == "expired")), 1)
+        self.assertEqual(len(gym.line_ids.filtered(lambda line: line.entry_type == "expired")), 1)
 
     def test_expired_package_gets_no_notice_and_cannot_be_used(self):
         package = self._sell(self.alice, self.pack_haircut, 800.0, "2026-01-01")

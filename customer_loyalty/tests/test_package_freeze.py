@@ -36,7 +36,7 @@ class TestPackageFreeze(PackageCommon):
             package = self._as(user or self.manager, self.package)
             action = package.action_loyalty_freeze()
             wizard = self.env[action["res_model"]].with_user(user or self.manager).with_context(
-                action["context"]
+                **action["context"]
             ).create({"date_from": date_from, "reason": "Travelling",
                       **({"days": days} if days else {}),
                       **({"date_to": date_to} if date_to else {})})

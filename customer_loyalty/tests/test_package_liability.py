@@ -64,7 +64,8 @@ class TestPackageLiability(PackageCommon):
         self._sell(self.alice, self.pack_haircut, 800.0, today, company=other)
         mine = self._sell(self.alice, self.pack_haircut, 800.0, today)
         user = self._new_user(
-            "pkg_liability_user", "customer_loyalty.group_loyalty_user,sales_team.group_sale_salesman"
+            "pkg_liability_user",
+            "customer_loyalty.group_loyalty_user,sales_team.group_sale_salesman",
         )
         self.env.flush_all()
         rows = self.env["loyalty.package.liability.report"].with_user(user).search([])

@@ -15,7 +15,7 @@ class LoyaltyPackageFreezeWizard(models.TransientModel):
     freeze_max_days = fields.Integer(related="package_id.freeze_max_days")
     freeze_max_count = fields.Integer(related="package_id.freeze_max_count")
     freeze_days_left = fields.Integer(
-        string="Freeze Days Left", compute="_compute_freeze_left",
+        compute="_compute_freeze_left",
         help="The freeze days the package still allows.",
     )
     freeze_count_left = fields.Integer(string="Freezes Left", compute="_compute_freeze_left")
