@@ -27,6 +27,7 @@
         "data/loyalty_data.xml",
         "data/loyalty_package_data.xml",
         "data/loyalty_package_notice_data.xml",
+        "data/loyalty_package_renewal_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",

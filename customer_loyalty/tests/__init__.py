@@ -49,3 +49,4 @@ from . import test_package_notice
 from . import test_package_liability
 from . import test_package_portal
 from . import test_package_demo
+from . import test_package_renewal
