@@ -1,4 +1,5 @@
 import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
