@@ -1,11 +1,13 @@
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import TransactionCase, tagged
 
-TODAY = date(2026, 7, 1)
+# Committed runs expire for real: today, a package sold 200 days ago (6 months), so nothing
+# else (the demo's packages are younger) is closed by them.
+TODAY = date.today()
 
 
 @tagged("post_install", "-at_install")
@@ -14,8 +16,8 @@ class TestPackageExpiryConcurrency(TransactionCase):
     second waits on the close's unique index, then writes nothing (or fails, with an older
     snapshot), and its retry writes nothing. The same for the notices' markers.
 
-    It needs two real transactions: a package of the main company, sold on 2026-01-01 (valid
-    until 2026-06-30), is committed and deleted at the end."""
+    It needs two real transactions: a package of the main company, sold 200 days ago (valid
+    6 months), is committed and deleted at the end."""
 
     def setUp(self):
         super().setUp()
@@ -46,7 +48,8 @@ class TestPackageExpiryConcurrency(TransactionCase):
             self.ids["order"] = order.id
             package = env["loyalty.package"]._loyalty_package_issue([{
                 "partner": partner, "product": product, "company": company,
-                "currency": company.currency_id, "amount": 500.0, "date": date(2026, 1, 1),
+                "currency": company.currency_id, "amount": 500.0,
+                "date": TODAY - timedelta(days=200),
                 "origin": order.name, "sale_line": order.order_line, "rank": 0,
             }])
             self.ids["package"] = package.id
