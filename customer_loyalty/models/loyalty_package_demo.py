@@ -14,9 +14,9 @@ class LoyaltyPackage(models.Model):
         Package = self.sudo().with_company(company)
         orders = {
             "an": self.env.ref("customer_loyalty.demo_sale_order_an_package"),
-            "ha": self.env.ref("customer_loyalty.demo_sale_order_ha_package"),
+            "ngoc": self.env.ref("customer_loyalty.demo_sale_order_ngoc_package"),
         }
-        sold = {"an": today - timedelta(days=40), "ha": today - timedelta(days=100)}
+        sold = {"an": today - timedelta(days=40), "ngoc": today - timedelta(days=100)}
         for key, order in orders.items():
             if order.state == "draft":
                 order.with_company(company).action_confirm()
@@ -27,14 +27,14 @@ class LoyaltyPackage(models.Model):
                 "date": sold[key], "origin": order.name, "sale_line": line, "rank": 0,
             }])
         haircut_pack = Package.search([("sale_line_id", "=", orders["an"].order_line[:1].id)])
-        gym_pack = Package.search([("sale_line_id", "=", orders["ha"].order_line[:1].id)])
+        gym_pack = Package.search([("sale_line_id", "=", orders["ngoc"].order_line[:1].id)])
         if haircut_pack.uses_used or gym_pack.uses_used:
             return  # done at the installation: a module update runs this again
         # Three haircuts taken on the package, on orders of their own.
         haircut = self.env.ref("customer_loyalty.demo_product_cat_toc")
         for days_ago in (30, 20, 10):
             self._loyalty_demo_use(haircut_pack, haircut, today - timedelta(days=days_ago))
-        # Hà's first gym visit, then a visit of the family member she named.
+        # Ngọc's first gym visit, then a visit of the family member she named.
         visit = self.env.ref("customer_loyalty.demo_product_gym_visit")
         member = self.env.ref("customer_loyalty.demo_partner_duc")
         gym_pack.member_ids = [Command.link(member.id)]

@@ -7,7 +7,7 @@ from odoo.tests import TransactionCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestPackageDemo(TransactionCase):
-    """The demo shop's packages: An's 10 haircuts with 3 used, Hà's family gym year frozen."""
+    """The demo shop's packages: An's 10 haircuts with 3 used, Ngọc's family gym year frozen."""
 
     def _package(self, xmlid):
         order = self.env.ref(f"customer_loyalty.{xmlid}", raise_if_not_found=False)
@@ -24,7 +24,7 @@ class TestPackageDemo(TransactionCase):
         self.assertEqual(
             (haircuts.uses_total, haircuts.uses_left, haircuts.state), (10, 7, "active")
         )
-        gym = self._package("demo_sale_order_ha_package")
+        gym = self._package("demo_sale_order_ngoc_package")
         self.assertEqual(gym.sharing, "family")
         member = self.env.ref("customer_loyalty.demo_partner_duc")
         self.assertEqual(gym.member_ids, member)
