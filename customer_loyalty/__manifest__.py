@@ -29,6 +29,8 @@
         "data/loyalty_data.xml",
         "data/loyalty_package_data.xml",
         "data/repurchase_reminder_data.xml",
+        "data/loyalty_package_notice_data.xml",
+        "data/loyalty_package_renewal_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",
@@ -52,6 +54,9 @@
         "views/loyalty_occasion_gift_views.xml",
         "views/loyalty_package_views.xml",
         "views/loyalty_repurchase_views.xml",
+        "views/loyalty_package_lifecycle_views.xml",
+        "wizard/loyalty_package_freeze_wizard_views.xml",
+        "views/portal_package_templates.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
@@ -65,6 +70,7 @@
         "data/repurchase_reminder_demo.xml",
         "data/customer_loyalty_combo_demo.xml",
         "data/loyalty_consent_demo.xml",
+        "data/loyalty_package_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -63,3 +63,11 @@ from . import loyalty_consent
 from . import res_partner_consent
 from . import res_company_consent
 from . import mail_mail
+from . import loyalty_package_freezing
+from . import loyalty_package_notice
+from . import res_company_package
+from . import res_config_settings_package
+from . import res_partner_package
+from . import loyalty_package_demo
+from . import product_template_package_renewal
+from . import loyalty_package_renewal

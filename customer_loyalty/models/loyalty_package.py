@@ -27,7 +27,7 @@ class LoyaltyPackage(models.Model):
 
     _name = "loyalty.package"
     _description = "Prepaid Package"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_expiry asc nulls last, id"
     _check_company_auto = True
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -33,7 +35,8 @@ class LoyaltyPackageFreeze(models.Model):
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for freeze in self:
-            if freeze.date_to < freeze.date_from:
+            # Ending the day before it starts calls off a freeze not begun yet: no day frozen.
+            if freeze.date_to < freeze.date_from - timedelta(days=1):
                 raise ValidationError(self.env._("A freeze ends after it starts."))
 
     @api.model_create_multi

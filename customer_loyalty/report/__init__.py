@@ -1,2 +1,3 @@
 from . import member_card_report
 from . import loyalty_combo_sale_report
+from . import loyalty_package_liability_report

@@ -56,3 +56,11 @@ from . import test_pos_package_tour
 from . import test_consent
 from . import test_consent_crons
 from . import test_consent_unsubscribe
+from . import test_package_freeze
+from . import test_package_expiry
+from . import test_package_expiry_concurrency
+from . import test_package_notice
+from . import test_package_liability
+from . import test_package_portal
+from . import test_package_demo
+from . import test_package_renewal

@@ -46,10 +46,12 @@ class TestDemo(TransactionCase):
         self.assertTrue(config.limit_categories)
         self.assertEqual(config.iface_available_categ_ids, categories)
         products = self.env["product.product"].search(config._get_available_product_domain())
-        self.assertEqual(len(products), 11)
+        self.assertEqual(len(products), 14)
         self.assertEqual(set(products.mapped("default_code")), {
             "HM-DV01", "HM-DV02", "HM-DV03", "HM-DV04", "HM-DV05", "HM-LT01", "HM-LT02",
             "HM-GYM12", "HM-SP01", "HM-SP02", "HM-CB01",
+            # The prepaid packages' demo: a gym visit and the two packages.
+            "HM-GYM01", "HM-PKG10CT", "HM-PKGGYM12",
         })
         # Odoo's demo furniture is still in the database, but not at this counter.
         desk = self.env.ref("product.desk_organizer", raise_if_not_found=False)
