@@ -33,8 +33,12 @@ class LoyaltyPackage(models.Model):
     def _loyalty_package_notice_recipients(self):
         """The packages whose holder is sent the notice by e-mail (others get none; the
         salesperson's activity is made for every package). The place to plug in the members'
-        consent to be contacted."""
-        return self.filtered(lambda package: package.partner_id.email)
+        consent to be contacted: a package notice is a *service* message (membership and
+        care), so holders whose e-mail is blacklisted or who opted out of it get none."""
+        allowed = self.env["res.partner"]._loyalty_contactable(
+            self.partner_id, "email", "service"
+        )
+        return self.filtered(lambda package: package.partner_id in allowed)
 
     def _loyalty_claim_notices(self, kind, today):
         """Mark the packages due for the ``kind`` notice as told and return them: one UPDATE
@@ -119,7 +123,9 @@ class LoyaltyPackage(models.Model):
             recipients = packages._loyalty_package_notice_recipients()
             if template and recipients:
                 # The template renders each e-mail in its holder's language.
-                template.send_mail_batch(recipients.ids)
+                template.send_mail_batch(
+                    recipients.ids, email_layout_xmlid="customer_loyalty.mail_layout_service"
+                )._loyalty_prepare_outgoing("service")
             for package in packages:
                 user = package._loyalty_salesperson()
                 body = package._loyalty_notice_text(kind)

@@ -106,3 +106,21 @@ class TestPackageNotice(PackageCommon):
         self.company.loyalty_package_notice_days = 0
         self.assertFalse(self._notices("2026-06-20")["days"])
         self.assertFalse(package.notice_days_sent)
+
+    def test_opted_out_holder_gets_no_email_but_the_salesperson_is_told(self):
+        package = self._sell(self.alice, self.pack_haircut, 800.0, "2026-01-01")
+        self._use(package, self.alice, self.haircut, "2026-02-01", quantity=8)
+        self.env["res.partner"]._loyalty_record_consent(
+            [(self.alice, "email", "service", True)], "unsubscribe"
+        )
+        self.assertEqual(self._notices("2026-02-02")["uses"], package)
+        self.assertFalse(self._mails(package))
+        self.assertEqual(len(package.activity_ids), 1)
+        # Opted in again: the next notice (ending soon) is e-mailed.
+        self.env["res.partner"]._loyalty_record_consent(
+            [(self.alice, "email", "service", False)], "staff"
+        )
+        self.assertEqual(self._notices("2026-06-20")["days"], package)
+        mail = self._mails(package)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(f"/loyalty/unsubscribe/{self.alice.id}/service/", mail.body_html)

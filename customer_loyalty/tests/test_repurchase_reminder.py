@@ -163,6 +163,26 @@ class TestRepurchaseReminder(RepurchaseCommon):
         self.assertFalse(self._mails(self.alice))
         self.assertFalse(reminders.mail_id or reminders.order_id)
 
+    def test_opted_out_of_reminder_emails_gets_the_activity_only(self):
+        self.env["res.partner"]._loyalty_record_consent(
+            [(self.alice, "email", "reminder", True)], "unsubscribe"
+        )
+        self._run(D(2026, 3, 28))
+        self.assertEqual(len(self._activities(self.alice)), 1)
+        self.assertFalse(self._mails(self.alice))
+
+    def test_opted_out_of_reminder_calls_gets_the_email_only(self):
+        self.alice.phone = "+84 90 123 4567"
+        self.env["res.partner"]._loyalty_record_consent(
+            [(self.alice, "call", "reminder", True)], "staff"
+        )
+        self._run(D(2026, 3, 28))
+        self.assertFalse(self._activities(self.alice))
+        mail = self._mails(self.alice)
+        self.assertEqual(len(mail), 1)
+        # The reminder's footer carries Alice's unsubscribe link for reminders.
+        self.assertIn(f"/loyalty/unsubscribe/{self.alice.id}/reminder/", mail.body_html)
+
     def test_email_only_channel_and_no_email(self):
         self.company.loyalty_reminder_channel = "email"
         self.alice.email = False
