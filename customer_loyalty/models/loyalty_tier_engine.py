@@ -18,7 +18,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .loyalty_memo import memo_of
+from .loyalty_tier import LADDER_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -334,19 +334,23 @@ class LoyaltyCard(models.Model):
     @api.model
     def _loyalty_company_tiers(self, companies):
         """The (active) tiers of ``companies``, with what the ladder and the points multiplier
-        read fetched by the search (one query, not a search then a read); inside a confirmation,
-        one search for the whole confirmation (see loyalty_memo.py)."""
+        read already in the cache: the ladder is cached per company
+        (``loyalty.tier._loyalty_ladder_rows``), so a confirmation reads it without a query.
+        With ``active_test`` off (archived tiers too), a search."""
         Tier = self.env["loyalty.tier"].sudo()
-        memo = memo_of("tiers") if self.env.context.get("active_test", True) else None
-        if memo is not None and all(company_id in memo for company_id in companies.ids):
-            return Tier.browse(sorted({tid for cid in companies.ids for tid in memo[cid]}))
-        tiers = Tier.search_fetch(
-            [("company_id", "in", companies.ids)],
-            ["company_id", "sequence", "threshold", "metric", "window_months", "multiplier"],
-        )
-        if memo is not None:
-            for company_id in companies.ids:
-                memo[company_id] = tuple(t.id for t in tiers if t.company_id.id == company_id)
+        if not self.env.context.get("active_test", True):
+            return Tier.search_fetch([("company_id", "in", companies.ids)], list(LADDER_FIELDS))
+        rows = [row for company_id in sorted(companies.ids)
+                for row in Tier._loyalty_ladder_rows(company_id)]
+        tiers = Tier.browse([row[0] for row in rows])
+        cache = self.env.cache
+        row_of = {row[0]: row for row in rows}
+        for index, fname in enumerate(LADDER_FIELDS, start=1):
+            field = Tier._fields[fname]
+            # What the transaction already holds (perhaps changed, not flushed yet) stays.
+            missing = list(cache.get_missing_ids(tiers, field))
+            if missing:
+                cache.update(Tier.browse(missing), field, [row_of[i][index] for i in missing])
         return tiers
 
     def _loyalty_update_tiers(
