@@ -9,6 +9,7 @@ grace periods and downgrades of the daily review, and the history and notificati
 # large model by concern"); codes, QR codes and replacement stay in loyalty_card.py.
 # pylint: disable=consider-merging-classes-inherited
 
+import json
 import logging
 from collections import defaultdict
 
@@ -259,11 +260,33 @@ class LoyaltyCard(models.Model):
             until = first + window - relativedelta(days=1) if first else None
             if metric in INCREMENTAL_METRICS:  # the others are always queried: nothing to keep
                 known[card] = [value, now_text, until and fields.Datetime.to_string(until)]
-        for card, entry in known.items():
-            card.with_context(tracking_disable=True).tier_metric_cache = dict(
-                card.tier_metric_cache or {}, **{key: entry}
+        if known:
+            self._loyalty_store_tier_metrics(
+                {card: dict(card.tier_metric_cache or {}, **{key: entry})
+                 for card, entry in known.items()}
             )
         return values
+
+    def _loyalty_store_tier_metrics(self, caches):
+        """Write ``{card: tier_metric_cache}`` in one statement, and into the ORM cache. SQL
+        rather than the ORM: the field is the engine's bookkeeping (no write date, no tracking,
+        none of loyalty.card's write checks), written at every confirmation."""
+        cards = self.browse([card.id for card in caches])
+        # A value written through the ORM and not flushed yet would overwrite this one.
+        cards.flush_recordset(["tier_metric_cache"])
+        field = self._fields["tier_metric_cache"]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE loyalty_card card SET tier_metric_cache = v.cache::jsonb "
+                "FROM (VALUES %s) AS v(id, cache) WHERE card.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", card.id, json.dumps(cache)) for card, cache in caches.items()
+                ),
+            )
+        )
+        self.env.cache.update(
+            cards, field, [field.convert_to_cache(cache, card) for card, cache in caches.items()]
+        )
 
     def _loyalty_tier_metric_add(self, entry, metric, window, now, order):
         """The cache ``entry`` of this card brought to ``now`` with ``order`` added, or None when
