@@ -68,8 +68,9 @@ class SaleOrder(models.Model):
             self._loyalty_check_redemptions()
             with loyalty_points_flow():
                 res = super().action_confirm()
-            # An order confirmed again after a cancellation may have standing credit notes.
-            orders.filtered("invoice_ids")._loyalty_sync_refunds()
+            # An order confirmed again after a cancellation may have standing credit notes (its
+            # invoice lines, not invoice_ids: no computation of the invoices of a new order).
+            orders.filtered(lambda o: o.order_line.invoice_lines)._loyalty_sync_refunds()
             orders._loyalty_update_member_tiers()
         return res
 
