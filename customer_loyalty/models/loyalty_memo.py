@@ -1,8 +1,9 @@
 """What one sales-order confirmation looks up several times, looked up once.
 
 A confirmation asks for the customer's member card (the lock, the points multiplier, the tier
-update), for the card's pending points and for the company's tier ladder more than once; each ask
-was a query. Inside ``loyalty_memo()`` (opened by ``sale.order.action_confirm``) the answers are
+update) and for the card's pending points more than once; each ask was a query (the company's
+tier ladder, asked for as often, is cached for longer: ``loyalty.tier._loyalty_ladder_rows``).
+Inside ``loyalty_memo()`` (opened by ``sale.order.action_confirm``) the answers are
 kept until the confirmation returns, and dropped as soon as what they depend on changes: a member
 card created, archived, deleted or given to another holder (its holders are forgotten), a
 ledger line written on a card (its pending points). Outside it every ask queries, as before.

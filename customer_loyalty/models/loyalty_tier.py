@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import format_amount, formatLang
+from odoo.tools import format_amount, formatLang, ormcache
 
 # The one list of the tiers' colours: the hex of Odoo's colour indexes 0-11 ($o-colors of
 # web/static/src/scss/secondary_variables.scss, the colours of the colour picker and of the back
@@ -14,6 +14,10 @@ TIER_COLORS = [
     "#a2a2a2", "#ee2d2d", "#dc8534", "#e8bb1d", "#5794dd", "#9f628f",
     "#db8865", "#41a9a2", "#304be0", "#ee2f8a", "#61c36e", "#9872e6",
 ]
+
+# What the tier engine and the points multiplier read of a company's ladder (cached, see
+# LoyaltyTier._loyalty_ladder_rows); a change of one of them (or of ``active``) clears the cache.
+LADDER_FIELDS = ("company_id", "sequence", "threshold", "metric", "window_months", "multiplier")
 
 
 class LoyaltyTier(models.Model):
@@ -105,7 +109,33 @@ class LoyaltyTier(models.Model):
             sequence = next_sequence.get(company.id) or self._default_sequence(company)
             vals["sequence"] = sequence
             next_sequence[company.id] = sequence + 10
+        self.env.registry.clear_cache()  # _loyalty_ladder_rows
         return super().create(vals_list)
+
+    def write(self, vals):
+        if {*LADDER_FIELDS, "active"} & set(vals):
+            self.env.registry.clear_cache()  # _loyalty_ladder_rows
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _loyalty_ladder_rows
+        return super().unlink()
+
+    @api.model
+    @ormcache("company_id")
+    def _loyalty_ladder_rows(self, company_id):
+        """``((id, company_id, sequence, threshold, metric, window_months, multiplier), ...)``
+        of the company's active tiers, in the tiers' order. Cached: every confirmation reads the
+        ladder (the multiplier, the tier update) and tiers seldom change; a change of a tier's
+        company, order, threshold, metric, window, multiplier or archiving clears it."""
+        tiers = self.sudo().with_context(active_test=True).search_fetch(
+            [("company_id", "=", company_id)], list(LADDER_FIELDS)
+        )
+        return tuple(
+            (tier.id, tier.company_id.id, tier.sequence, tier.threshold, tier.metric,
+             tier.window_months, tier.multiplier)
+            for tier in tiers
+        )
 
     @api.depends("multiplier")
     @api.depends_context("lang")

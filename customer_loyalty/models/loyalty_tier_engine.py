@@ -9,6 +9,7 @@ grace periods and downgrades of the daily review, and the history and notificati
 # large model by concern"); codes, QR codes and replacement stay in loyalty_card.py.
 # pylint: disable=consider-merging-classes-inherited
 
+import json
 import logging
 from collections import defaultdict
 
@@ -18,7 +19,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .loyalty_memo import memo_of
+from .loyalty_tier import LADDER_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -259,11 +260,33 @@ class LoyaltyCard(models.Model):
             until = first + window - relativedelta(days=1) if first else None
             if metric in INCREMENTAL_METRICS:  # the others are always queried: nothing to keep
                 known[card] = [value, now_text, until and fields.Datetime.to_string(until)]
-        for card, entry in known.items():
-            card.with_context(tracking_disable=True).tier_metric_cache = dict(
-                card.tier_metric_cache or {}, **{key: entry}
+        if known:
+            self._loyalty_store_tier_metrics(
+                {card: dict(card.tier_metric_cache or {}, **{key: entry})
+                 for card, entry in known.items()}
             )
         return values
+
+    def _loyalty_store_tier_metrics(self, caches):
+        """Write ``{card: tier_metric_cache}`` in one statement, and into the ORM cache. SQL
+        rather than the ORM: the field is the engine's bookkeeping (no write date, no tracking,
+        none of loyalty.card's write checks), written at every confirmation."""
+        cards = self.browse([card.id for card in caches])
+        # A value written through the ORM and not flushed yet would overwrite this one.
+        cards.flush_recordset(["tier_metric_cache"])
+        field = self._fields["tier_metric_cache"]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE loyalty_card card SET tier_metric_cache = v.cache::jsonb "
+                "FROM (VALUES %s) AS v(id, cache) WHERE card.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", card.id, json.dumps(cache)) for card, cache in caches.items()
+                ),
+            )
+        )
+        self.env.cache.update(
+            cards, field, [field.convert_to_cache(cache, card) for card, cache in caches.items()]
+        )
 
     def _loyalty_tier_metric_add(self, entry, metric, window, now, order):
         """The cache ``entry`` of this card brought to ``now`` with ``order`` added, or None when
@@ -334,19 +357,23 @@ class LoyaltyCard(models.Model):
     @api.model
     def _loyalty_company_tiers(self, companies):
         """The (active) tiers of ``companies``, with what the ladder and the points multiplier
-        read fetched by the search (one query, not a search then a read); inside a confirmation,
-        one search for the whole confirmation (see loyalty_memo.py)."""
+        read already in the cache: the ladder is cached per company
+        (``loyalty.tier._loyalty_ladder_rows``), so a confirmation reads it without a query.
+        With ``active_test`` off (archived tiers too), a search."""
         Tier = self.env["loyalty.tier"].sudo()
-        memo = memo_of("tiers") if self.env.context.get("active_test", True) else None
-        if memo is not None and all(company_id in memo for company_id in companies.ids):
-            return Tier.browse(sorted({tid for cid in companies.ids for tid in memo[cid]}))
-        tiers = Tier.search_fetch(
-            [("company_id", "in", companies.ids)],
-            ["company_id", "sequence", "threshold", "metric", "window_months", "multiplier"],
-        )
-        if memo is not None:
-            for company_id in companies.ids:
-                memo[company_id] = tuple(t.id for t in tiers if t.company_id.id == company_id)
+        if not self.env.context.get("active_test", True):
+            return Tier.search_fetch([("company_id", "in", companies.ids)], list(LADDER_FIELDS))
+        rows = [row for company_id in sorted(companies.ids)
+                for row in Tier._loyalty_ladder_rows(company_id)]
+        tiers = Tier.browse([row[0] for row in rows])
+        cache = self.env.cache
+        row_of = {row[0]: row for row in rows}
+        for index, fname in enumerate(LADDER_FIELDS, start=1):
+            field = Tier._fields[fname]
+            # What the transaction already holds (perhaps changed, not flushed yet) stays.
+            missing = list(cache.get_missing_ids(tiers, field))
+            if missing:
+                cache.update(Tier.browse(missing), field, [row_of[i][index] for i in missing])
         return tiers
 
     def _loyalty_update_tiers(

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from .loyalty_card_points import loyalty_points_flow
-from .loyalty_memo import loyalty_memo, memo_of
+from .loyalty_memo import loyalty_memo
 
 
 class SaleOrder(models.Model):
@@ -43,8 +43,8 @@ class SaleOrder(models.Model):
                            customer=self.partner_id.display_name, program=membership.name)
             }
         elif "points" in result.get(membership, {}):
-            if card.tier_id and memo_of("tiers") is not None:
-                # In a confirmation, the ladder the tier update reads too: one query for both.
+            if card.tier_id:
+                # The ladder is cached: the multiplier is read without a query.
                 self.env["loyalty.card"]._loyalty_company_tiers(card.company_id)
             multiplier = card.tier_id.multiplier or 1.0
             result[membership]["points"] = [
@@ -68,8 +68,9 @@ class SaleOrder(models.Model):
             self._loyalty_check_redemptions()
             with loyalty_points_flow():
                 res = super().action_confirm()
-            # An order confirmed again after a cancellation may have standing credit notes.
-            orders.filtered("invoice_ids")._loyalty_sync_refunds()
+            # An order confirmed again after a cancellation may have standing credit notes (its
+            # invoice lines, not invoice_ids: no computation of the invoices of a new order).
+            orders.filtered(lambda o: o.order_line.invoice_lines)._loyalty_sync_refunds()
             orders._loyalty_update_member_tiers()
         return res
 

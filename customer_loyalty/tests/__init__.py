@@ -22,6 +22,7 @@ from . import test_i18n_catalogue
 from . import test_demo
 from . import test_member_views
 from . import test_tier_metric
+from . import test_tier_ladder_cache
 from . import test_tier_partner
 from . import test_ledger_single_writer
 from . import test_ledger_merge
