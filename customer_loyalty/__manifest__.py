@@ -46,6 +46,7 @@
         "views/portal_templates.xml",
         "views/loyalty_occasion_gift_views.xml",
         "views/loyalty_package_views.xml",
+        "views/sale_order_package_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -45,3 +45,6 @@ from . import loyalty_package
 from . import loyalty_package_line
 from . import loyalty_package_freeze
 from . import loyalty_package_usage
+from . import sale_order_line_package
+from . import sale_order_package
+from . import account_move_package
