@@ -57,31 +57,43 @@ class SaleOrderLine(models.Model):
             and self.state in ("draft", "sent")
         )
 
-    def _loyalty_package_usable(self):
-        """The packages that may pay for this line, first to expire first."""
+    def _loyalty_package_usable(self, memo=None):
+        """The packages that may pay for this line, first to expire first. ``memo`` (a dict)
+        shares the look-up between the lines of one computation."""
         self.ensure_one()
         if not self._loyalty_package_may_pay():
             return self.env["loyalty.package"]
-        return self.env["loyalty.package"]._loyalty_package_usable(
-            self.order_id.partner_id, self.product_id._origin, self.order_id.company_id,
-            self._loyalty_package_date(),
-        ).with_env(self.env)
+        key = (
+            self.order_id.partner_id.id, self.product_id._origin.id,
+            self.order_id.company_id.id, self._loyalty_package_date(),
+        )
+        memo = {} if memo is None else memo
+        if key not in memo:
+            memo[key] = self.env["loyalty.package"]._loyalty_package_usable(
+                self.order_id.partner_id, self.product_id._origin, self.order_id.company_id,
+                key[3],
+            ).with_env(self.env)
+        return memo[key]
 
     @api.depends("product_id", "order_id.partner_id", "order_id.company_id", "state")
     def _compute_loyalty_package_usable_ids(self):
+        memo = {}
         for line in self:
             line.loyalty_package_usable_ids = (
-                line._loyalty_package_usable() or line.loyalty_package_id._origin
+                line._loyalty_package_usable(memo) or line.loyalty_package_id._origin
             )
 
     @api.depends("product_id", "order_id.partner_id", "order_id.company_id")
     def _compute_loyalty_package_id(self):
+        memo = {}
         for line in self:
             if not line._loyalty_package_may_pay():
-                if line.state in ("draft", "sent"):
-                    line.loyalty_package_id = False
+                # A confirmed line keeps the package that paid for it.
+                line.loyalty_package_id = (
+                    False if line.state in ("draft", "sent") else line.loyalty_package_id
+                )
                 continue
-            usable = line._loyalty_package_usable()
+            usable = line._loyalty_package_usable(memo)
             if line.loyalty_package_id._origin not in usable:
                 line.loyalty_package_id = usable[:1]
 

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import is_html_empty
 
 from .common_package import PackageCommon
 
@@ -151,6 +152,20 @@ class TestSalePackage(PackageCommon):
         order._loyalty_package_consume_uses()
         self.assertUsesLeft(package, 7)
 
+    def test_the_order_document_and_portal_say_what_is_left(self):
+        _o, package = self._sold(self.alice, "2026-03-15")
+        order = self._order(self.alice, [(self.haircut, 3)], "2026-04-01")
+        label = f"Package {package.name}: 7 of 10 left, until 2026-09-14"
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "sale.report_saleorder", order.ids
+        )
+        self.assertIn(label, html.decode())
+        portal = self.env["ir.qweb"]._render(
+            "sale.sale_order_portal_content",
+            {"sale_order": order.sudo(), "report_type": "html", "is_html_empty": is_html_empty},
+        )
+        self.assertIn(label, str(portal))
+
     def test_the_package_that_expires_first_pays_and_clearing_it_charges(self):
         _o, later = self._sold(self.alice, "2026-05-01")
         _o, sooner = self._sold(self.alice, "2026-02-01")
@@ -274,7 +289,8 @@ class TestSalePackage(PackageCommon):
         # Two haircuts paid by a package and a massage of 300: 300 × 1.5 (Silver) = 450.
         self._order(self.alice, [(self.haircut, 2), (self.massage, 1)], "2026-04-01")
         self.assertBalance(card, 1650.0)
-        # Per unit, the package's haircuts count for nothing either: one point, the massage's.
+        # Per unit, the package's haircuts count for nothing either: the massage's one unit × 1.5
+        # (Silver) = 1.5, rounded down to 1 (all three units would give 4.5, so 4).
         self.program.rule_ids.write({"reward_point_mode": "unit", "reward_point_amount": 1})
         order = self._order(
             self.alice, [(self.haircut, 2), (self.massage, 1)], "2026-04-02", confirm=False
