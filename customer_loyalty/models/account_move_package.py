@@ -9,7 +9,7 @@ class AccountMove(models.Model):
     refunds at most what they are still worth (``loyalty.package._loyalty_refund_value``: the
     sold price × uses left / uses sold). The reversal wizard proposes that amount."""
 
-    _inherit = "account.move"
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         reversals = super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)

@@ -13,7 +13,7 @@ class SaleOrderLine(models.Model):
     priced at zero while it has one; the uses are taken when the order is confirmed (see
     ``sale_order_package.py``)."""
 
-    _inherit = "sale.order.line"
+    _inherit = "sale.order.line"  # pylint: disable=consider-merging-classes-inherited
 
     loyalty_package_id = fields.Many2one(
         "loyalty.package", string="Paid with Package",
@@ -99,17 +99,13 @@ class SaleOrderLine(models.Model):
 
     @api.depends("loyalty_package_id")
     def _compute_price_unit(self):
-        # Clearing the package charges the service again at its price.
-        cleared = self.filtered(
-            lambda line: not line.loyalty_package_id
-            and line._origin.loyalty_package_id
-            and float_is_zero(line.price_unit, precision_digits=2)
-        )
-        super(SaleOrderLine, self - cleared)._compute_price_unit()
-        super(SaleOrderLine, cleared.with_context(force_price_recomputation=True))._compute_price_unit()
+        # A line paid by a package costs nothing; cleared, its price is computed again (its
+        # technical price was zeroed with it, so Odoo does not take it for a manual price).
+        res = super()._compute_price_unit()
         for line in self.filtered("loyalty_package_id"):
             line.price_unit = 0.0
             line.technical_price_unit = 0.0
+        return res
 
     @api.constrains("loyalty_package_id", "price_unit", "discount", "order_partner_id",
                     "product_id", "company_id")

@@ -8,7 +8,7 @@ class SaleOrder(models.Model):
     of the lines paid with a package; cancelling gives the uses back and cancels the packages
     sold, if none of their uses were taken."""
 
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     loyalty_package_count = fields.Integer(
         string="Packages", compute="_compute_loyalty_package_count",
@@ -20,7 +20,7 @@ class SaleOrder(models.Model):
         Package = self.env["loyalty.package"]
         for order in self:
             order.loyalty_package_count = (
-                Package.search_count(order._loyalty_package_domain() + [("state", "=", "active")])
+                Package.search_count([*order._loyalty_package_domain(), ("state", "=", "active")])
                 if order.partner_id else 0
             )
 
