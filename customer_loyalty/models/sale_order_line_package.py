@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
 
@@ -96,6 +96,34 @@ class SaleOrderLine(models.Model):
             usable = line._loyalty_package_usable(memo)
             if line.loyalty_package_id._origin not in usable:
                 line.loyalty_package_id = usable[:1]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.filtered(
+            lambda line: line.loyalty_package_id and line.state not in ("draft", "sent")
+        )._loyalty_package_refuse_locked()
+        return lines
+
+    def write(self, vals):
+        if "loyalty_package_id" in vals:
+            self.filtered(
+                lambda line: line.state not in ("draft", "sent")
+                and line.loyalty_package_id.id != (vals["loyalty_package_id"] or False)
+            )._loyalty_package_refuse_locked()
+        return super().write(vals)
+
+    def _loyalty_package_refuse_locked(self):
+        """A package pays for a line when its order is confirmed: on a confirmed (or cancelled)
+        order, a line's package is no longer set or changed (no use would be taken)."""
+        if self:
+            raise UserError(
+                self.env._(
+                    "The package paying for “%s” is chosen on the quotation: on a confirmed "
+                    "order it cannot be set or changed. Add the service to a new quotation.",
+                    self[0].name,
+                )
+            )
 
     @api.depends("loyalty_package_id")
     def _compute_price_unit(self):

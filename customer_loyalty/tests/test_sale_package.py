@@ -275,6 +275,16 @@ class TestSalePackage(PackageCommon):
             self._as(self.salesman, alices).action_confirm()
         self.assertEqual(alices.amount_total, 0.0)
         self.assertUsesLeft(package, 9)
+        # On the confirmed order, a package is neither added (no use would be taken) nor
+        # swapped, nor removed.
+        with self._refused(UserError, "on a confirmed order it cannot be set or changed"):
+            self._as(self.salesman, alices).write({"order_line": [Command.create({
+                "product_id": self.haircut.id, "loyalty_package_id": package.id,
+                "price_unit": 0.0, "tax_id": [Command.clear()],
+            })]})
+        with self._refused(UserError, "on a confirmed order it cannot be set or changed"):
+            self._as(self.salesman, alices.order_line).write({"loyalty_package_id": False})
+        self.assertUsesLeft(package, 9)
         self.assertEqual(self._as(self.salesman, alices).loyalty_package_count, 1)
 
     # ------------------------------------------------------------------
