@@ -38,9 +38,16 @@ class AccountMove(models.Model):
             if not chosen:
                 continue
             value = sum(chosen._loyalty_refund_value().values())
+            price = value / len(chosen)
+            # The rule values the untaxed price: a price including its taxes includes them.
+            included = line.tax_ids.filtered("price_include")
+            if included:
+                price = included.compute_all(
+                    price, line.currency_id, 1.0, handle_price_include=False
+                )["total_included"]
             line.move_id.write({
                 "invoice_line_ids": [Command.update(line.id, {
-                    "quantity": len(chosen), "price_unit": value / len(chosen), "discount": 0.0,
+                    "quantity": len(chosen), "price_unit": price, "discount": 0.0,
                 })],
             })
 

@@ -366,6 +366,27 @@ class TestSalePackage(PackageCommon):
         self.assertEqual(len(package.line_ids.filtered(
             lambda entry: entry.entry_type == "cancelled")), 1)
 
+    def test_the_proposed_refund_of_a_price_with_tax_included_is_untaxed_at_the_rule(self):
+        vat = self.env["account.tax"].create({
+            "name": "VAT 8% included", "amount": 8.0, "type_tax_use": "sale",
+            "price_include_override": "tax_included", "company_id": self.company.id,
+        })
+        # 864 with 8% included: 800 untaxed, 80 a use.
+        order = self._order(
+            self.alice, [(self.pack_haircut, 1, {"price_unit": 864.0, "tax_id": vat.ids})],
+            "2026-03-15",
+        )
+        package = order.order_line.loyalty_package_sold_ids
+        self.assertEqual(package.amount, 800.0)
+        invoice = self._invoice(order)
+        self._order(self.alice, [(self.haircut, 3)], "2026-04-01")
+        refund = self._credit_note(invoice)
+        # 560 untaxed left: 560 × 1.08 = 604.80 with the tax included.
+        self.assertEqual(refund.invoice_line_ids.price_unit, 604.8)
+        self.assertEqual(refund.invoice_line_ids.price_subtotal, 560.0)
+        refund.action_post()
+        self.assertEqual(package.state, "cancelled")
+
     def test_a_partial_credit_note_cancels_the_package_with_most_uses_left(self):
         sale, packages = self._sold(self.alice, "2026-03-15", quantity=2)
         invoice = self._invoice(sale)
