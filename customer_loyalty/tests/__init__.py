@@ -42,4 +42,5 @@ from . import test_pos_tier_pricelist_tour
 from . import test_occasion_gift
 from . import test_occasion_gift_concurrency
 from . import test_occasion_gift_pos
+from . import test_package_core
 from . import test_sale_package
