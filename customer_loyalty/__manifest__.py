@@ -57,6 +57,7 @@
         "views/loyalty_package_lifecycle_views.xml",
         "wizard/loyalty_package_freeze_wizard_views.xml",
         "views/portal_package_templates.xml",
+        "views/sale_order_package_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",

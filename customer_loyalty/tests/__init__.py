@@ -65,3 +65,4 @@ from . import test_package_liability
 from . import test_package_portal
 from . import test_package_demo
 from . import test_package_renewal
+from . import test_sale_package
