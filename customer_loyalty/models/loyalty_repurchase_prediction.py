@@ -82,9 +82,10 @@ class LoyaltyRepurchasePrediction(models.Model):
                     count=prediction.purchase_count - 1, days=prediction.interval_days,
                 )
             elif prediction.basis_kind == "cycle":
+                # Formatted outside the call: Babel's extractor cannot read an f-string in it.
+                quantity = f"{prediction.last_qty:g}"
                 prediction.basis = _(
-                    "cycle %(cycle)s days x %(qty)s",
-                    cycle=prediction.cycle_days, qty=f"{prediction.last_qty:g}",
+                    "cycle %(cycle)s days x %(qty)s", cycle=prediction.cycle_days, qty=quantity
                 )
             else:
                 prediction.basis = False
