@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_RATIO = 1.15
+TARGET_RATIO = 1.10  # issue 8: at most 1.10x with demo data
 PRODUCTS = 12
 TIER_NAMES = ("Member", "Silver", "Gold", "VIP")  # the addon's default tiers, lowest first
 
