@@ -14,6 +14,7 @@
         "pos_loyalty",
         "portal",
         "partner_contact_birthdate",
+        "subscription_oca",
         # The phone blacklist of res.partner (mail.thread.phone) for SMS and calls.
         "sms",
     ],
@@ -30,7 +31,6 @@
         "data/loyalty_package_data.xml",
         "data/repurchase_reminder_data.xml",
         "data/loyalty_package_notice_data.xml",
-        "data/loyalty_package_renewal_data.xml",
         "views/loyalty_tier_views.xml",
         "views/loyalty_tier_history_views.xml",
         "views/loyalty_member_gift_views.xml",

@@ -69,8 +69,7 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import loyalty_package_demo
-from . import product_template_package_renewal
-from . import loyalty_package_renewal
 from . import sale_order_line_package
 from . import sale_order_package
 from . import account_move_package
+from . import account_move_package_subscription

@@ -49,6 +49,10 @@ class LoyaltyPackage(models.Model):
         "pos.order.line", string="POS Order Line", readonly=True, index="btree_not_null",
         ondelete="set null",
     )
+    invoice_line_id = fields.Many2one(
+        "account.move.line", readonly=True, index="btree_not_null",
+        ondelete="set null", help="The paid invoice of a subscription's period that sold it.",
+    )
     origin = fields.Char(readonly=True, help="The order that sold the package.")
     origin_key = fields.Char(
         readonly=True, copy=False,

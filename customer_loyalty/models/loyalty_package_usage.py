@@ -21,13 +21,14 @@ class LoyaltyPackage(models.Model):
 
         ``requests``: dicts with ``partner`` (res.partner), ``product`` (the package product),
         ``company``, ``currency``, ``amount`` (paid for one package, taxes excluded), ``date``
-        (a date), ``origin`` (the order's name), and ``sale_line`` or ``pos_line``; ``rank``
+        (a date), ``origin`` (the order's name), and ``sale_line``, ``pos_line`` or
+        ``invoice_line`` (a paid period of a subscription); ``rank``
         tells apart the packages of one line sold with a quantity of 2 or more.
         Returns the packages created (none for a line already sold).
         """
         keys = {}
         for request in requests:
-            line = request.get("sale_line") or request.get("pos_line")
+            line = request.get("sale_line") or request.get("pos_line") or request["invoice_line"]
             keys[f"{line._name},{line.id},{request.get('rank', 0)}"] = request
         Package = self.sudo()
         existing = set(
@@ -49,6 +50,9 @@ class LoyaltyPackage(models.Model):
                 "product_id": request["product"].id,
                 "sale_line_id": request["sale_line"].id if request.get("sale_line") else False,
                 "pos_line_id": request["pos_line"].id if request.get("pos_line") else False,
+                "invoice_line_id": (
+                    request["invoice_line"].id if request.get("invoice_line") else False
+                ),
                 "origin": request.get("origin"),
                 "origin_key": key,
                 "uses_total": template.loyalty_package_uses,

@@ -16,8 +16,3 @@ class ResCompany(models.Model):
         help="A member is told (once) when their package ends within this many days "
         "(0: never).",
     )
-    loyalty_package_renewal_days = fields.Integer(
-        string="Offer the Next Period Days Before", default=7,
-        help="Renewing packages (monthly, yearly): the next period's quotation is made this "
-        "many days before the current one ends.",
-    )

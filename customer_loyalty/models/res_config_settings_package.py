@@ -10,6 +10,3 @@ class ResConfigSettings(models.TransientModel):
     loyalty_package_notice_days = fields.Integer(
         related="company_id.loyalty_package_notice_days", readonly=False
     )
-    loyalty_package_renewal_days = fields.Integer(
-        related="company_id.loyalty_package_renewal_days", readonly=False
-    )

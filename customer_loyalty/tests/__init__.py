@@ -64,5 +64,5 @@ from . import test_package_notice
 from . import test_package_liability
 from . import test_package_portal
 from . import test_package_demo
-from . import test_package_renewal
 from . import test_sale_package
+from . import test_package_subscription
