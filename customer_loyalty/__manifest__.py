@@ -43,6 +43,7 @@
         "views/loyalty_history_views.xml",
         "views/loyalty_program_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_subscription_views.xml",
         "views/sale_order_views.xml",
         "views/sale_order_tier_perks_views.xml",
         "views/product_template_tier_views.xml",
