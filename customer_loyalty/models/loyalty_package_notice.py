@@ -76,17 +76,23 @@ class LoyaltyPackage(models.Model):
         todo = self.sudo().filtered(
             lambda package: package.renewal_order_id.state in (False, "cancel")
         )
-        for package in todo:
-            order = self.env["sale.order"].sudo().with_company(package.company_id).create({
-                "partner_id": package.partner_id.id,
-                "company_id": package.company_id.id,
-                "user_id": package._loyalty_salesperson().id,
-                "origin": package.name,
-                "order_line": [Command.create({
-                    "product_id": package.product_id.id, "product_uom_qty": 1,
-                })],
-            })
-            package.renewal_order_id = order
+        # One create per company for all its quotations (not one per package).
+        for company in todo.company_id:
+            packages = todo.filtered(lambda package, c=company: package.company_id == c)
+            orders = self.env["sale.order"].sudo().with_company(company).create([
+                {
+                    "partner_id": package.partner_id.id,
+                    "company_id": company.id,
+                    "user_id": package._loyalty_salesperson().id,
+                    "origin": package.name,
+                    "order_line": [Command.create({
+                        "product_id": package.product_id.id, "product_uom_qty": 1,
+                    })],
+                }
+                for package in packages
+            ])
+            for package, order in zip(packages, orders, strict=True):
+                package.renewal_order_id = order
         return self.sudo().renewal_order_id
 
     def _loyalty_salesperson(self):
