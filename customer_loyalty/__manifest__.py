@@ -20,6 +20,7 @@
         # The phone blacklist of res.partner (mail.thread.phone) for SMS and calls.
         "sms",
     ],
+    "uninstall_hook": "uninstall_hook",
     "external_dependencies": {"python": ["qrcode"]},
     "data": [
         "security/customer_loyalty_security.xml",

@@ -258,8 +258,8 @@ class LoyaltyRetentionLine(models.Model):
     def init(self):
         # Both views are (re)built here, the lines' first: the orders' view reads it.
         cr = self.env.cr
-        cr.execute("DROP MATERIALIZED VIEW IF EXISTS loyalty_retention_order")
-        cr.execute("DROP MATERIALIZED VIEW IF EXISTS loyalty_retention_line")
+        cr.execute("DROP MATERIALIZED VIEW IF EXISTS loyalty_retention_order CASCADE")
+        cr.execute("DROP MATERIALIZED VIEW IF EXISTS loyalty_retention_line CASCADE")
         cr.execute(SQL("CREATE MATERIALIZED VIEW loyalty_retention_line AS (%s)", SQL(LINES_QUERY)))
         cr.execute(
             "CREATE UNIQUE INDEX loyalty_retention_line_id_idx ON loyalty_retention_line (id)"
