@@ -119,19 +119,23 @@ class LoyaltyCareEvent(models.Model):
     @api.model
     def _cron_run_care(self, batch_size=500):
         """The hourly care run of every company (see ``_loyalty_care_run``)."""
-        return self.sudo()._loyalty_care_run(batch_size=batch_size)
+        companies = self.env["res.company"].sudo().search([])
+        return self.sudo()._loyalty_care_run(companies, batch_size=batch_size)
 
     @api.model
-    def _loyalty_care_run(self, today=None, batch_size=500):
-        """Journal the care due for new orders and members, skip what the cancelled orders no
-        longer need, then do the due events in batches (committed one by one inside the
-        scheduler). Returns {"created": events, "done": events, "skipped": events}."""
+    def _loyalty_care_run(self, companies=None, today=None, batch_size=500):
+        """Journal the care due for new orders and members of ``companies`` (default: all),
+        skip what the cancelled orders no longer need, then do the due events in batches
+        (committed one by one inside the scheduler). Returns {"created": events, "done":
+        events, "skipped": events}."""
         today = today or fields.Date.context_today(self)
-        created = self._loyalty_create_step_events() | self._loyalty_create_welcome_events()
-        skipped = self._loyalty_skip_cancelled()
+        companies = companies or self.env["res.company"].sudo().search([])
+        created = (self._loyalty_create_step_events(companies)
+                   | self._loyalty_create_welcome_events(companies))
+        skipped = self._loyalty_skip_cancelled(companies)
         done = self.browse()
         in_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
-        while batch := self._loyalty_claim_due(today, batch_size):
+        while batch := self._loyalty_claim_due(companies, today, batch_size):
             batch_done, batch_skipped = batch._loyalty_process(today)
             done |= batch_done
             skipped |= batch_skipped
@@ -166,7 +170,7 @@ class LoyaltyCareEvent(models.Model):
         )
 
     @api.model
-    def _loyalty_create_step_events(self):
+    def _loyalty_create_step_events(self, companies):
         """One pending event per active step and matching order, due the trigger's day plus
         the step's delay: one statement per kind of order, whatever their number."""
         self.env.flush_all()
@@ -193,6 +197,7 @@ class LoyaltyCareEvent(models.Model):
                    SELECT CASE WHEN s.trigger = 'sale_delivered' THEN %(delivered)s
                                ELSE so.date_order END AS at) base
              WHERE s.active AND s.trigger IN ('sale_confirmed', 'sale_delivered')
+               AND s.company_id = ANY(%(companies)s)
                AND (s.trigger = 'sale_confirmed' OR so.delivery_status = 'full'
                     OR NOT EXISTS (SELECT 1 FROM stock_picking p WHERE p.sale_id = so.id))
                AND base.at >= s.date_from
@@ -200,7 +205,7 @@ class LoyaltyCareEvent(models.Model):
             ON CONFLICT (step_id, sale_order_id) DO NOTHING
             RETURNING id
             """,
-            common=common, delivered=delivered,
+            common=common, delivered=delivered, companies=companies.ids,
             categories=self._loyalty_category_sql("sale_order_line", "so"),
         ))
         ids = [row[0] for row in cr.fetchall()]
@@ -213,21 +218,21 @@ class LoyaltyCareEvent(models.Model):
                    %(common)s
               FROM loyalty_care_step s
               JOIN pos_order po ON po.company_id = s.company_id
-             WHERE s.active AND s.trigger = 'pos_paid'
+             WHERE s.active AND s.trigger = 'pos_paid' AND s.company_id = ANY(%(companies)s)
                AND po.state IN %(paid)s AND po.amount_total > 0 AND po.partner_id IS NOT NULL
                AND po.date_order >= s.date_from
                AND %(categories)s
             ON CONFLICT (step_id, pos_order_id) DO NOTHING
             RETURNING id
             """,
-            common=common, paid=POS_PAID_STATES,
+            common=common, paid=POS_PAID_STATES, companies=companies.ids,
             categories=self._loyalty_category_sql("pos_order_line", "po"),
         ))
         ids += [row[0] for row in cr.fetchall()]
         return self.browse(ids)
 
     @api.model
-    def _loyalty_skip_cancelled(self):
+    def _loyalty_skip_cancelled(self, companies):
         """The pending events of orders cancelled meanwhile are skipped (one UPDATE)."""
         self.env.flush_all()
         self.env.cr.execute(SQL(
@@ -239,17 +244,18 @@ class LoyaltyCareEvent(models.Model):
               LEFT JOIN sale_order so ON so.id = x.sale_order_id
               LEFT JOIN pos_order po ON po.id = x.pos_order_id
              WHERE e.id = x.id AND e.state = 'pending' AND e.kind = 'step'
+               AND e.company_id = ANY(%(companies)s)
                AND (so.state = 'cancel' OR po.state = 'cancel')
             RETURNING e.id
             """,
-            uid=self.env.uid,
+            uid=self.env.uid, companies=companies.ids,
         ))
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model(["state", "skip_reason"])
         return self.browse(ids)
 
     @api.model
-    def _loyalty_claim_due(self, today, limit):
+    def _loyalty_claim_due(self, companies, today, limit):
         """The next ``limit`` pending events due by ``today``, locked: a second run at the same
         moment waits, then finds them done."""
         self.env.flush_all()
@@ -257,11 +263,12 @@ class LoyaltyCareEvent(models.Model):
             """
             SELECT id FROM loyalty_care_event
              WHERE state = 'pending' AND due_date <= %(today)s
+               AND company_id = ANY(%(companies)s)
              ORDER BY due_date, id
              LIMIT %(limit)s
                FOR NO KEY UPDATE
             """,
-            today=today, limit=limit,
+            today=today, limit=limit, companies=companies.ids,
         ))
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 

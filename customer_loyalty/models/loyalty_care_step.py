@@ -61,7 +61,7 @@ class LoyaltyCareStep(models.Model):
         "subcategories). Empty: every order.",
     )
     date_from = fields.Datetime(
-        string="Applies From", required=True, default=fields.Datetime.now,
+        string="Applies From", required=True, default=lambda self: self.env.cr.now(),
         help="Orders triggered before this moment get no care from this step (a new step does "
         "not write to every past customer).",
     )

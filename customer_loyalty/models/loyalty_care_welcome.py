@@ -11,7 +11,7 @@ class LoyaltyCareEvent(models.Model):
     _inherit = "loyalty.care.event"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _loyalty_create_welcome_events(self):
+    def _loyalty_create_welcome_events(self, companies):
         """Pending welcome events for the member cards and tier entries since the company's
         "Welcome From" moment: one statement each."""
         self.env.flush_all()
@@ -28,11 +28,12 @@ class LoyaltyCareEvent(models.Model):
               JOIN res_company c ON c.id = card.company_id
                                AND c.loyalty_program_id = card.program_id
              WHERE card.partner_id IS NOT NULL AND card.active AND c.loyalty_welcome_mail
+               AND c.id = ANY(%(companies)s)
                AND card.create_date >= c.loyalty_welcome_date_from
             ON CONFLICT (company_id, partner_id) WHERE kind = 'welcome_email' DO NOTHING
             RETURNING id
             """,
-            uid=self.env.uid,
+            uid=self.env.uid, companies=companies.ids,
         ))
         ids = [row[0] for row in cr.fetchall()]
         cr.execute(SQL(
@@ -48,12 +49,13 @@ class LoyaltyCareEvent(models.Model):
               JOIN loyalty_tier t ON t.id = h.new_tier_id AND t.welcome_call
               JOIN res_company c ON c.id = h.company_id
              WHERE h.partner_id IS NOT NULL AND h.direction IN ('enrol', 'up')
+               AND c.id = ANY(%(companies)s)
                AND h.date >= c.loyalty_welcome_date_from
              ORDER BY h.company_id, h.partner_id, h.new_tier_id, h.date, h.id
             ON CONFLICT (company_id, partner_id, tier_id) WHERE kind = 'welcome_call' DO NOTHING
             RETURNING id
             """,
-            uid=self.env.uid,
+            uid=self.env.uid, companies=companies.ids,
         ))
         ids += [row[0] for row in cr.fetchall()]
         return self.browse(ids)

@@ -13,6 +13,6 @@ class ResCompany(models.Model):
     # Existing companies get the moment the column is created: members enrolled before the
     # feature was installed are not welcomed years later.
     loyalty_welcome_date_from = fields.Datetime(
-        string="Welcome Members From", default=fields.Datetime.now, required=True,
+        string="Welcome Members From", default=lambda self: self.env.cr.now(), required=True,
         help="Members enrolled (or entering a tier) before this moment get no welcome.",
     )
