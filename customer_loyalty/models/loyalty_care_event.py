@@ -128,8 +128,10 @@ class LoyaltyCareEvent(models.Model):
         skip what the cancelled orders no longer need, then do the due events in batches
         (committed one by one inside the scheduler). Returns {"created": events, "done":
         events, "skipped": events}."""
+        # The journal is written by the run only (nobody has write access on it).
+        self = self.sudo()  # noqa: PLW0642
         today = today or fields.Date.context_today(self)
-        companies = companies or self.env["res.company"].sudo().search([])
+        companies = companies or self.env["res.company"].search([])
         created = (self._loyalty_create_step_events(companies)
                    | self._loyalty_create_welcome_events(companies))
         skipped = self._loyalty_skip_cancelled(companies)
