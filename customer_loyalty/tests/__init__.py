@@ -70,3 +70,4 @@ from . import test_care_steps
 from . import test_care_welcome
 from . import test_care_pos
 from . import test_care_security
+from . import test_care_concurrency
