@@ -235,7 +235,8 @@ class LoyaltyCareEvent(models.Model):
 
     @api.model
     def _loyalty_skip_cancelled(self, companies):
-        """The pending events of orders cancelled meanwhile are skipped (one UPDATE)."""
+        """The pending events of orders cancelled (or set back to quotation) meanwhile are
+        skipped (one UPDATE)."""
         self.env.flush_all()
         self.env.cr.execute(SQL(
             """
@@ -247,7 +248,7 @@ class LoyaltyCareEvent(models.Model):
               LEFT JOIN pos_order po ON po.id = x.pos_order_id
              WHERE e.id = x.id AND e.state = 'pending' AND e.kind = 'step'
                AND e.company_id = ANY(%(companies)s)
-               AND (so.state = 'cancel' OR po.state = 'cancel')
+               AND (so.state IN ('draft', 'sent', 'cancel') OR po.state = 'cancel')
             RETURNING e.id
             """,
             uid=self.env.uid, companies=companies.ids,
