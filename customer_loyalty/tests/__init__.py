@@ -71,3 +71,4 @@ from . import test_care_welcome
 from . import test_care_pos
 from . import test_care_security
 from . import test_care_concurrency
+from . import test_care_demo
