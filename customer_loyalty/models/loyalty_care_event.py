@@ -72,9 +72,7 @@ class LoyaltyCareEvent(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Assigned To", readonly=True)
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
-    activity_id = fields.Many2one(
-        "mail.activity", string="Activity", readonly=True, ondelete="set null"
-    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     campaign_id = fields.Many2one("utm.campaign", readonly=True, ondelete="set null")
     source_id = fields.Many2one("utm.source", readonly=True, ondelete="set null")
     medium_id = fields.Many2one("utm.medium", readonly=True, ondelete="set null")
@@ -129,7 +127,7 @@ class LoyaltyCareEvent(models.Model):
         (committed one by one inside the scheduler). Returns {"created": events, "done":
         events, "skipped": events}."""
         # The journal is written by the run only (nobody has write access on it).
-        self = self.sudo()  # noqa: PLW0642
+        self = self.sudo()
         today = today or fields.Date.context_today(self)
         companies = companies or self.env["res.company"].search([])
         created = (self._loyalty_create_step_events(companies)
@@ -411,7 +409,9 @@ class LoyaltyCareEvent(models.Model):
         if not self:
             return self
         assignees = self._loyalty_assignees()
-        models_ = {name: self.env["ir.model"]._get_id(name) for name in ("sale.order", "res.partner")}
+        models_ = {
+            name: self.env["ir.model"]._get_id(name) for name in ("sale.order", "res.partner")
+        }
         vals_list = []
         for event in self:
             record = event.sale_order_id or event.partner_id

@@ -45,7 +45,7 @@ class LoyaltyCareStep(models.Model):
         "object.sale_order_id or object.pos_order_id), in the customer's language.",
     )
     activity_type_id = fields.Many2one(
-        "mail.activity.type", string="Activity Type", ondelete="restrict",
+        "mail.activity.type", ondelete="restrict",
         default=lambda self: self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False),
     )
     activity_summary = fields.Char(string="Summary", translate=True)
