@@ -19,6 +19,9 @@
         "subscription_oca",
         # The phone blacklist of res.partner (mail.thread.phone) for SMS and calls.
         "sms",
+        # The delivery status of sales orders for the "delivered" care steps (installed anyway:
+        # it auto-installs with sale and stock_account, which point_of_sale brings).
+        "sale_stock",
     ],
     "uninstall_hook": "uninstall_hook",
     "external_dependencies": {"python": ["qrcode"]},
@@ -62,9 +65,12 @@
         "wizard/loyalty_package_freeze_wizard_views.xml",
         "views/portal_package_templates.xml",
         "views/sale_order_package_views.xml",
+        "views/loyalty_care_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
+        "security/loyalty_care_security.xml",
+        "data/loyalty_care_data.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
@@ -76,6 +82,7 @@
         "data/customer_loyalty_combo_demo.xml",
         "data/loyalty_consent_demo.xml",
         "data/loyalty_package_demo.xml",
+        "data/loyalty_care_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

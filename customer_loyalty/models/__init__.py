@@ -73,3 +73,12 @@ from . import sale_order_line_package
 from . import sale_order_package
 from . import account_move_package
 from . import account_move_package_subscription
+from . import loyalty_care_step
+from . import loyalty_care_event
+from . import loyalty_care_welcome
+from . import loyalty_tier_welcome
+from . import res_company_care
+from . import res_config_settings_care
+from . import sale_order_care
+from . import pos_order_care
+from . import res_partner_care

@@ -67,3 +67,9 @@ from . import test_package_demo
 from . import test_sale_package
 from . import test_package_subscription
 from . import test_retention_facts
+from . import test_care_steps
+from . import test_care_welcome
+from . import test_care_pos
+from . import test_care_security
+from . import test_care_concurrency
+from . import test_care_demo
