@@ -59,9 +59,12 @@
         "wizard/loyalty_package_freeze_wizard_views.xml",
         "views/portal_package_templates.xml",
         "views/sale_order_package_views.xml",
+        "views/loyalty_feedback_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
+        "data/loyalty_feedback_data.xml",
+        "views/loyalty_feedback_templates.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
@@ -73,6 +76,7 @@
         "data/customer_loyalty_combo_demo.xml",
         "data/loyalty_consent_demo.xml",
         "data/loyalty_package_demo.xml",
+        "data/loyalty_feedback_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
