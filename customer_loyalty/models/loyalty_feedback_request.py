@@ -95,7 +95,7 @@ class LoyaltyFeedbackRequest(models.Model):
     comment = fields.Text(readonly=True)
     is_low_score = fields.Boolean(string="Low Score", readonly=True)
     access_token = fields.Char(readonly=True, copy=False, groups="base.group_system",
-                               default=_new_token)
+                               default=lambda self: _new_token())
 
     _sql_constraints = [
         ("document_scale_unique", "UNIQUE(res_model, res_id, scale)",
