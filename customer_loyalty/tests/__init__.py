@@ -69,3 +69,4 @@ from . import test_package_subscription
 from . import test_feedback_request
 from . import test_feedback_public
 from . import test_feedback_report
+from . import test_feedback_returns
