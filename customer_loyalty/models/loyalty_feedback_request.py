@@ -126,10 +126,17 @@ class LoyaltyFeedbackRequest(models.Model):
         self.invalidate_model(["state"])
         companies = self.env["res.company"].sudo().search([("loyalty_feedback_enabled", "=", True)])
         for company in companies:
-            new_ids = self._loyalty_insert_requests(company, now)
-            if new_ids:
-                self.browse(new_ids).sudo()._loyalty_send()
-                _logger.info("Feedback requests: %s asked for %s", len(new_ids), company.name)
+            self._loyalty_run(company, now)
+
+    @api.model
+    def _loyalty_run(self, company, now=None):
+        """Ask and e-mail the questions due in ``company``; returns the new requests."""
+        now = now or fields.Datetime.now()
+        new = self.sudo().browse(self._loyalty_insert_requests(company, now))
+        if new:
+            new._loyalty_send()
+            _logger.info("Feedback requests: %s asked for %s", len(new), company.name)
+        return new
 
     @api.model
     def _loyalty_candidates_sql(self, company, now):
