@@ -103,11 +103,20 @@ class LoyaltyFeedbackRequest(models.Model):
         ("access_token_unique", "UNIQUE(access_token)", "The feedback links must be unique."),
     ]
 
-    @api.depends("partner_id", "scale")
+    @api.depends("res_model", "res_id")
     def _compute_display_name(self):
-        scales = dict(self._fields["scale"]._description_selection(self.env))
+        # The document's name (the e-mail's header reads "Your Customer Feedback Request
+        # S00042"), read once per model.
+        names = {}
+        by_model = {}
         for request in self:
-            request.display_name = f"{request.partner_id.name or ''} - {scales.get(request.scale, '')}"
+            by_model.setdefault(request.res_model, set()).add(request.res_id)
+        for model, ids in by_model.items():
+            if model in self.env:
+                for record in self.env[model].sudo().browse(ids).exists():
+                    names[(model, record.id)] = record.display_name
+        for request in self:
+            request.display_name = names.get((request.res_model, request.res_id)) or ""
 
     # ------------------------------------------------------------------
     # The daily run
