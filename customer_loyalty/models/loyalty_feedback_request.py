@@ -228,12 +228,17 @@ class LoyaltyFeedbackRequest(models.Model):
                     SELECT h.new_tier_id FROM loyalty_tier_history h
                      WHERE h.partner_id = due.partner_id AND h.company_id = %(company)s
                        AND h.date <= due.document_date
+                       -- not the upgrade the order itself earned
+                       AND COALESCE(h.sale_order_id != due.sale_order_id, TRUE)
+                       AND COALESCE(h.pos_order_id != due.pos_order_id, TRUE)
                      ORDER BY h.date DESC, h.id DESC LIMIT 1
               ) past ON TRUE
               LEFT JOIN LATERAL (
                     SELECT card.tier_id FROM loyalty_card card
                      WHERE card.partner_id = due.partner_id AND card.company_id = %(company)s
                        AND card.is_membership
+                       AND NOT EXISTS (
+                            SELECT 1 FROM loyalty_tier_history h2 WHERE h2.card_id = card.id)
                      ORDER BY card.id LIMIT 1
               ) current_card ON TRUE
              WHERE NOT EXISTS (

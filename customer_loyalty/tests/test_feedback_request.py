@@ -29,7 +29,8 @@ class TestFeedbackRequest(LoyaltyCommon):
         cls.team = cls.env["crm.team"].create({
             "name": "Feedback Team", "company_id": cls.company.id, "user_id": cls.leader.id,
         })
-        cls._enrol(cls.alice)
+        with freeze_time("2026-02-01 09:00:00"):
+            cls._enrol(cls.alice)
         with freeze_time("2026-03-01 09:00:00"):
             cls.order = cls._confirm_order(cls.alice, 300.0)
         cls.order.write({"team_id": cls.team.id, "user_id": cls.salesman.id})
@@ -256,3 +257,18 @@ class TestFeedbackRequest(LoyaltyCommon):
                     allowed_company_ids=other_company.ids
                 ).search([("partner_id", "=", self.alice.id)])
             )
+
+    def test_tier_at_the_order(self):
+        # Alice becomes Gold the day after her order: her questions are about a Member's order.
+        card = self._card(self.alice)
+        with freeze_time("2026-03-02 09:00:00"):
+            card._loyalty_apply_tier_changes([(card, card.tier_id, self.tier_gold)],
+                                             reason="manual")
+        self.assertEqual(card.tier_id, self.tier_gold)
+        self._run("2026-03-03 10:00:00")
+        self.assertEqual(self._requests().tier_id, self.tier_member)
+        # Bob, not a member, has no tier.
+        with freeze_time("2026-03-01 09:00:00"):
+            bob_order = self._confirm_order(self.bob, 50.0)
+        self._run("2026-03-03 11:00:00")
+        self.assertRecordValues(self._requests(bob_order), [{"tier_id": False}] * 2)
