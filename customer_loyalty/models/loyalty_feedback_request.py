@@ -74,7 +74,7 @@ class LoyaltyFeedbackRequest(models.Model):
                                    index="btree_not_null", ondelete="cascade")
     move_id = fields.Many2one("account.move", string="Credit Note", readonly=True,
                               index="btree_not_null", ondelete="cascade")
-    lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True,
+    lead_id = fields.Many2one("crm.lead", readonly=True,
                               index="btree_not_null", ondelete="cascade")
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
@@ -413,7 +413,8 @@ class LoyaltyFeedbackRequest(models.Model):
         if open_callback:
             open_callback.note = (open_callback.note or "") + note
             return open_callback
-        return self.sudo().activity_schedule(
+        # Assigned by OdooBot, not by the public user of the link.
+        return self.with_user(SUPERUSER_ID).activity_schedule(
             activity_type_id=activity_type.id,
             date_deadline=fields.Date.context_today(self) + timedelta(days=1),
             summary=_("Call back an unhappy customer"),

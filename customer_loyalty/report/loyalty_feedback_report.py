@@ -39,7 +39,7 @@ class LoyaltyFeedbackReport(models.Model):
     tier_id = fields.Many2one("loyalty.tier", string="Tier at Order", readonly=True)
     scale = fields.Selection(SCALES, readonly=True)
     trigger = fields.Selection(TRIGGERS, string="Asked", readonly=True)
-    request_id = fields.Many2one("loyalty.feedback.request", string="Request", readonly=True)
+    request_id = fields.Many2one("loyalty.feedback.request", readonly=True)
     sent_count = fields.Integer(string="Sent", readonly=True)
     answered_count = fields.Integer(string="Answered", readonly=True)
     nps_count = fields.Integer(string="NPS Answers", readonly=True)

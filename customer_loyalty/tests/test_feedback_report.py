@@ -88,7 +88,8 @@ class TestFeedbackReport(LoyaltyCommon):
         self.assertEqual(set(actual), set(expected))
         for key, values in expected.items():
             for name, got, want in zip(
-                ("sent", "answered", "response rate", "NPS", "CSAT", "CES"), actual[key], values
+                ("sent", "answered", "response rate", "NPS", "CSAT", "CES"), actual[key], values,
+                strict=True,
             ):
                 with self.subTest(group=key, measure=name):
                     if want is None:

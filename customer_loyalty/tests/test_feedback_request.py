@@ -236,7 +236,7 @@ class TestFeedbackRequest(LoyaltyCommon):
             })
         # Nor may they read the link's token.
         with self.assertRaises(AccessError):
-            as_salesman[0].access_token  # noqa: B018
+            as_salesman[0].read(["access_token"])
         # A cashier may not ask on an order nor read the answers.
         with self.assertRaises(AccessError):
             self._as(self.cashier, self.order).action_loyalty_ask_effort_feedback()
