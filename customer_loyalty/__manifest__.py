@@ -66,11 +66,14 @@
         "views/portal_package_templates.xml",
         "views/sale_order_package_views.xml",
         "views/loyalty_care_views.xml",
+        "views/loyalty_feedback_views.xml",
+        "views/loyalty_feedback_templates.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
         "security/loyalty_care_security.xml",
         "data/loyalty_care_data.xml",
+        "data/loyalty_feedback_data.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",
@@ -83,6 +86,7 @@
         "data/loyalty_consent_demo.xml",
         "data/loyalty_package_demo.xml",
         "data/loyalty_care_demo.xml",
+        "data/loyalty_feedback_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

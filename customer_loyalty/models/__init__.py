@@ -82,3 +82,6 @@ from . import res_config_settings_care
 from . import sale_order_care
 from . import pos_order_care
 from . import res_partner_care
+from . import loyalty_feedback_request
+from . import res_company_feedback
+from . import loyalty_feedback_mixin

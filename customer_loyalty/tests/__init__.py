@@ -73,3 +73,8 @@ from . import test_care_pos
 from . import test_care_security
 from . import test_care_concurrency
 from . import test_care_demo
+from . import test_feedback_request
+from . import test_feedback_public
+from . import test_feedback_report
+from . import test_feedback_returns
+from . import test_feedback_concurrency
