@@ -26,7 +26,8 @@ class LoyaltyRepurchasePrediction(models.Model):
       refunded order, a day whose quantity nets to zero is no purchase;
     - fewer than 3 purchase days: next = last purchase + cycle x quantity bought that day;
     - 3 or more: next = last purchase + the median of the customer's intervals between
-      purchase days (rounded to the day);
+      purchase days (rounded to the day, half a day up: ``percentile_cont`` gives a double,
+      whose ``ROUND`` would round half to even, 28.5 to 28 but 29.5 to 30);
     - at risk: the last purchase is older than the company's factor x the interval;
     - due: from the next date minus the company's lead time (reminders are made then).
     """
@@ -181,7 +182,7 @@ class LoyaltyRepurchasePrediction(models.Model):
             predicted AS (
                 SELECT s.*,
                        CASE WHEN s.purchase_count >= %(min_history)s
-                            THEN GREATEST(ROUND(s.median_gap), 1)
+                            THEN GREATEST(ROUND(s.median_gap::numeric), 1)
                             ELSE CEIL(s.cycle_days * s.last_qty) END::int AS interval_days,
                        CASE WHEN s.purchase_count >= %(min_history)s
                             THEN 'median' ELSE 'cycle' END AS basis_kind,
