@@ -12,9 +12,10 @@ timed by wrapping the model's step methods (their behaviour is unchanged):
 
 1. **the first run ever** over the whole history: every customer due today and not at risk is
    reminded at once (the backlog of a shop that turns the feature on);
-2. **a daily run** (``--daily``, default on): the state the runs of the previous days leave is
-   simulated: the reminders due before today are marked sent on their reminder day (in SQL), so
-   that the run reminds only the customers falling due today, as every later day;
+2. **a daily run**: the state the runs of the previous days leave is simulated: yesterday's
+   predictions, and the reminders due before today marked sent on their reminder day (in SQL),
+   so that the run rewrites what changed since yesterday and reminds only the customers falling
+   due today, as on every later day;
 3. a second run the same day, which must create and send nothing.
 
 The predictions are checked against an independent count (a separate, simpler SQL: purchase
@@ -33,6 +34,7 @@ import functools
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -289,8 +291,10 @@ def main():
             runs.append(run)
             cr.execute("ROLLBACK TO SAVEPOINT backlog")
             env.invalidate_all()
-        # The daily run: the past days' runs simulated, then today's.
-        Prediction._loyalty_refresh(env["res.company"].search([]), today)
+        # The daily run: the past days' runs simulated (yesterday's predictions, the
+        # reminders sent until yesterday), then today's run.
+        Prediction._loyalty_refresh(env["res.company"].search([]),
+                                    today - timedelta(days=1))
         simulated = simulate_previous_days(cr, today)
         env.invalidate_all()
         # Today's messages: the customers with a prediction falling due today and not
