@@ -27,7 +27,12 @@ first; a second company "Bench Shop B" in VND is made when there is only one):
 
 The records are recognisable: contacts ``Bench customer N`` with ``ref`` ``BENCH-SCALE``,
 orders ``BSO…`` / ``BPOS…``, cards ``bsc…``. The few configuration records (products, users,
-sales teams, shops) are made with the ORM, once.
+sales teams) are made with the ORM, once; the shops (``pos.config`` "Bench shop …") and their
+closed sessions are rows for the reports, inserted in SQL: they cannot be opened as counters.
+Without a superuser role the foreign-key checks run and the generation takes about 4 times as
+long (they are switched off for the transaction otherwise, the rows being consistent by
+construction). One database holds one stamped data set: ``ensure()`` with other sizes (10,000
+customers where 100,000 are stamped) generates them in its transaction, about 2 minutes.
 
 Importable (``generate(env, customers, lines)``, ``ensure(env, customers, lines)``,
 ``shift_dates(env)``) or a command line:
@@ -307,7 +312,8 @@ def generate(env, customers=100_000, lines=1_000_000, seed=0.12, log=print):
                CASE WHEN random() < 0.6 THEN 1 + floor(random() * %(cycle_n)s)::int END AS fav1,
                CASE WHEN random() < 0.35 THEN 1 + floor(random() * %(cycle_n)s)::int END AS fav2,
                random() AS r_member, random() AS r_tier,
-               CASE WHEN random() < 0.3 THEN (%(users)s::int[])[1 + floor(random() * %(users_n)s)::int]
+               CASE WHEN random() < 0.3
+                    THEN (%(users)s::int[])[1 + floor(random() * %(users_n)s)::int]
                     END AS user_id,
                CASE WHEN random() < 0.95
                     THEN DATE '1955-01-01' + floor(random() * 365 * 50)::int END AS born
@@ -429,8 +435,8 @@ def generate(env, customers=100_000, lines=1_000_000, seed=0.12, log=print):
           JOIN bench_t t ON t.oid = o.oid AND t.is_sale
           JOIN res_company comp ON comp.id = o.company_id
           CROSS JOIN LATERAL (
-              SELECT COALESCE(o.user_id, (%(users)s::int[])[1 + (o.oid %% array_length(%(users)s::int[],
-                                                                            1))]) AS uid
+              SELECT COALESCE(o.user_id, (%(users)s::int[])[
+                         1 + (o.oid %% array_length(%(users)s::int[], 1))]) AS uid
           ) s
          WHERE o.is_sale;
         INSERT INTO sale_order_line (id, order_id, sequence, company_id, currency_id,
@@ -495,7 +501,8 @@ def generate(env, customers=100_000, lines=1_000_000, seed=0.12, log=print):
           FROM bench_l l JOIN bench_p p ON p.oid = l.oid
          WHERE NOT l.is_sale;
         CREATE TEMP TABLE bench_r ON COMMIT DROP AS
-        SELECT nextval('pos_order_id_seq')::int AS oid, nextval('pos_order_line_id_seq')::int AS lid,
+        SELECT nextval('pos_order_id_seq')::int AS oid,
+               nextval('pos_order_line_id_seq')::int AS lid,
                p.oid AS orig_oid, p.company_id, p.pid, p.config_id, l.lid AS orig_lid,
                l.product_id, l.price,
                CASE WHEN l.qty > 1 AND random() < 0.5 THEN 1 ELSE l.qty END AS qty,

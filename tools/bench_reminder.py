@@ -38,7 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_data  # noqa: E402
+import bench_data
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 20.0
@@ -253,7 +253,7 @@ def main():
               f"{stamp['pos_refunds']:,} refunds), "
               + ("reused" if stamp["reused"] else f"generated in {data_seconds:.0f} s")
               + f", today {today}")
-        print(f"  expected predictions (independent SQL): "
+        print("  expected predictions (independent SQL): "
               + ", ".join(f"{k} {v:,}" for k, v in sorted(expected.items())))
         runs = []
         Prediction = env["loyalty.repurchase.prediction"]

@@ -140,10 +140,10 @@ class TestCampaignReport(PosPointsCommon):
             domain, [], ["contacts:sum", "converted:sum", "conversion_rate:avg", "revenue:sum"]
         )
         self.assertEqual(totals, [(4, 3, 75.0, 430.0)])
-        by_company = dict(
-            (company, (contacts, revenue)) for company, contacts, revenue in Report._read_group(
+        by_company = {
+            company: (contacts, revenue) for company, contacts, revenue in Report._read_group(
                 domain, ["company_id"], ["contacts:sum", "revenue:sum"])
-        )
+        }
         self.assertEqual(by_company, {self.company: (3, 130.0), self.company_b: (1, 300.0)})
         by_type = {
             event_type: (contacts, converted, rate) for event_type, contacts, converted, rate
