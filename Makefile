@@ -12,6 +12,7 @@ help:
 	@echo "make lint   static checks only"
 	@echo "make stop   stop the server of make start (and wait), then the project's PostgreSQL"
 	@echo "make clean  stop, then delete .cache (Odoo source, virtualenv, cluster)"
+	@echo "make bench  the benchmarks (tools/bench.sh); BENCH_ARGS=\"--only reminder\": one of them"
 
 setup:
 	@scripts/setup.sh
@@ -37,7 +38,8 @@ clean: stop
 	rm -rf .cache
 
 # `make bench`: performance benchmarks on databases of their own (tools/bench.sh), figures only.
-# BENCH_ARGS="--fresh" recreates the databases; see tools/bench.sh --help for the other options.
+# BENCH_ARGS="--fresh" recreates the databases; BENCH_ARGS="--only reminder" runs one bench (demo,
+# empty, confirm, expiry, birthday, reminder); see tools/bench.sh --help for the other options.
 .PHONY: bench
 bench:
 	@tools/bench.sh $(BENCH_ARGS)

@@ -68,6 +68,7 @@
         "views/loyalty_care_views.xml",
         "views/loyalty_feedback_views.xml",
         "views/loyalty_feedback_templates.xml",
+        "report/loyalty_campaign_report_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",

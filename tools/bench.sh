@@ -8,14 +8,19 @@
 #         (fewer orders) once the ledger holds 100,000 lines;
 #   2. tools/bench_expiry.py: the points-expiry cron on a generated 100,000-line ledger;
 #   3. tools/bench_birthday.py: the birthday and anniversary gift cron over 100,000 generated
-#      members (a run that issues, a second run that issues nothing, the e-mails' cron).
+#      members (a run that issues, a second run that issues nothing, the e-mails' cron);
+#   4. tools/bench_reminder.py: the repurchase-reminder cron over the scale data set of
+#      tools/bench_data.py (100,000 customers, 1,000,000 Sales and POS order lines).
 # The databases are created from nothing the first time and reused afterwards; the "with" ones
 # are updated (-u customer_loyalty) when the addon's source changed since the last run. Names:
 # LOYALTY_BENCH_DB_WITH, LOYALTY_BENCH_DB_WITHOUT (empty), LOYALTY_BENCH_DB_DEMO_WITH,
-# LOYALTY_BENCH_DB_DEMO_WITHOUT (demo data). Logs and outputs: .cache/bench/.
+# LOYALTY_BENCH_DB_DEMO_WITHOUT (demo data), LOYALTY_BENCH_DB_SCALE (the scale data set: a copy
+# of the "with" one where tools/bench_data.py --persist generated it once, in about 2 minutes;
+# made again when the generator's version or the sizes change). Logs and outputs: .cache/bench/.
 # The scripts work inside one transaction per database and roll it back: a run leaves no data.
-#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday] [--orders N]
-#                  [--lines N] [--cards N] [--members N]
+#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday|reminder] [--orders N]
+#                  [--lines N] [--cards N] [--members N] [--scale-customers N]
+#                  [--scale-lines N]
 #                  (confirm = demo and empty; --orders: both confirm benches)
 # Figures only: timings are printed, never asserted. The exit status is non-zero when a
 # database cannot be built or a correctness check of a script fails.
@@ -26,6 +31,9 @@ DB_WITH="${LOYALTY_BENCH_DB_WITH:-bench_with}"
 DB_WITHOUT="${LOYALTY_BENCH_DB_WITHOUT:-bench_without}"
 DB_DEMO_WITH="${LOYALTY_BENCH_DB_DEMO_WITH:-bench_demo_with}"
 DB_DEMO_WITHOUT="${LOYALTY_BENCH_DB_DEMO_WITHOUT:-bench_demo_without}"
+DB_SCALE="${LOYALTY_BENCH_DB_SCALE:-bench_scale}"
+SCALE_CUSTOMERS=100000
+SCALE_LINES=1000000
 OUT="$CACHE/bench"
 fresh=0
 only=""
@@ -33,26 +41,28 @@ confirm_args=()
 expiry_args=()
 birthday_args=()
 
-usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,25s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --fresh) fresh=1 ;;
-        --only) only="${2:?--only needs demo, empty, confirm, expiry or birthday}"; shift ;;
+        --only) only="${2:?--only needs demo, empty, confirm, expiry, birthday or reminder}"; shift ;;
         --orders) confirm_args+=(--orders "${2:?}"); shift ;;
         --lines) expiry_args+=(--lines "${2:?}"); shift ;;
         --cards) expiry_args+=(--cards "${2:?}"); shift ;;
         --members) birthday_args+=(--members "${2:?}"); shift ;;
+        --scale-customers) SCALE_CUSTOMERS="${2:?}"; shift ;;
+        --scale-lines) SCALE_LINES="${2:?}"; shift ;;
         -h|--help) usage ;;
         *) log "unknown argument: $1"; usage 2 ;;
     esac
     shift
 done
 case "$only" in
-    ""|demo|empty|confirm|expiry|birthday) ;;
-    *) die "--only takes demo, empty, confirm, expiry or birthday, not '$only'" ;;
+    ""|demo|empty|confirm|expiry|birthday|reminder) ;;
+    *) die "--only takes demo, empty, confirm, expiry, birthday or reminder, not '$only'" ;;
 esac
 # Which parts run.
-want() {  # part: demo, empty, expiry or birthday
+want() {  # part: demo, empty, expiry, birthday or reminder
     case "$only" in
         "") return 0 ;;
         confirm) [ "$1" = demo ] || [ "$1" = empty ] ;;
@@ -137,7 +147,42 @@ if want demo; then
     ensure_db "$DB_DEMO_WITH" "$BASE_MODULES,$ADDON" 1
 fi
 want empty && ensure_db "$DB_WITHOUT" "$BASE_MODULES" 0
-{ want empty || want expiry || want birthday; } && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
+{ want empty || want expiry || want birthday || want reminder; } \
+    && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
+
+# The scale data set is generated once (about 2 minutes for a million lines) into a copy of the
+# "with" database, stamped by the generator; it is made again when the generator's version or
+# the sizes change, or with --fresh. The benchmarks roll back what they do on it.
+ensure_scale_db() {
+    local db="$DB_SCALE" stamp="$OUT/$DB_SCALE.source" want have started
+    want="$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import bench_data
+print(bench_data.VERSION)' "$ROOT/tools"):$SCALE_CUSTOMERS:$SCALE_LINES"
+    have="$(psql -d "$db" -Atqc "SELECT concat_ws(':', value::json->>'version',
+        value::json->>'customers', value::json->>'lines') FROM ir_config_parameter
+        WHERE key = 'customer_loyalty.bench_data'" 2>/dev/null)" || have=""
+    if [ "$fresh" = 1 ] || [ "$have" != "$want" ]; then
+        log "database $db: generating the scale data set ($SCALE_CUSTOMERS customers," \
+            "$SCALE_LINES order lines; log: $OUT/bench_data.log)"
+        PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists "$db"
+        createdb -T "$DB_WITH" "$db"
+        cp "$OUT/$DB_WITH.source" "$stamp"
+        started=$(date +%s)
+        "$PY" "$ROOT/tools/bench_data.py" -c "$ODOO_CONF" -d "$db" --persist \
+            --customers "$SCALE_CUSTOMERS" --lines "$SCALE_LINES" > "$OUT/bench_data.log" 2>&1 \
+            || { tail -n 30 "$OUT/bench_data.log" >&2; die "bench_data.py failed on $db"; }
+        log "database $db: generated in $(( $(date +%s) - started )) s"
+        psql -d "$db" -qc "VACUUM (ANALYZE)" 2>/dev/null || true
+    else
+        log "database $db: reusing its data set ($have; --fresh to make it again)"
+    fi
+    want="$(addon_fingerprint)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        log "database $db: $ADDON may have changed since the last run, updating it"
+        odoo_run "$db" "$OUT/update-$db.log" -u "$ADDON"
+    fi
+    echo "$want" > "$stamp"
+}
+want reminder && ensure_scale_db
 
 # The scripts roll back what they insert: the dead rows (100,000s of ledger lines) would stay in
 # the tables, and the sequential scans of the next run would read them. INDEX_CLEANUP ON lets
@@ -154,6 +199,8 @@ run_bench() {  # output-name script args...
     local name="$1" script="$2"; shift 2
     if [ "$name" = bench_confirm_demo ]; then
         vacuum_dbs "$DB_DEMO_WITH" "$DB_DEMO_WITHOUT"
+    elif [ "$name" = bench_reminder ]; then
+        vacuum_dbs "$DB_SCALE"
     else
         vacuum_dbs "$DB_WITH" "$DB_WITHOUT"
     fi
@@ -181,18 +228,22 @@ want expiry && run_bench bench_expiry bench_expiry -d "$DB_WITH" \
     ${expiry_args[@]+"${expiry_args[@]}"}
 want birthday && run_bench bench_birthday bench_birthday -d "$DB_WITH" \
     ${birthday_args[@]+"${birthday_args[@]}"}
+want reminder && run_bench bench_reminder bench_reminder -d "$DB_SCALE" \
+    --customers "$SCALE_CUSTOMERS" --lines "$SCALE_LINES"
 
 echo
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 [ -n "$(git status --porcelain -- "$ADDON" 2>/dev/null)" ] && revision+=" + uncommitted changes"
 echo "customer_loyalty benchmarks — $(date '+%Y-%m-%d %H:%M'), $revision, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry bench_birthday; do
+for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry bench_birthday \
+        bench_reminder; do
     case "$name" in
         bench_confirm_demo) want demo || continue ;;
         bench_confirm|bench_confirm_ledger) want empty || continue ;;
         bench_expiry) want expiry || continue ;;
         bench_birthday) want birthday || continue ;;
+        bench_reminder) want reminder || continue ;;
     esac
     [ -s "$OUT/$name.txt" ] || continue
     echo

@@ -85,3 +85,4 @@ from . import res_partner_care
 from . import loyalty_feedback_request
 from . import res_company_feedback
 from . import loyalty_feedback_mixin
+from . import res_company_campaign

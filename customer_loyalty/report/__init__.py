@@ -3,3 +3,4 @@ from . import loyalty_combo_sale_report
 from . import loyalty_package_liability_report
 from . import loyalty_retention_facts
 from . import loyalty_feedback_report
+from . import loyalty_campaign_report

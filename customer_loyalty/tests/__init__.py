@@ -78,3 +78,4 @@ from . import test_feedback_public
 from . import test_feedback_report
 from . import test_feedback_returns
 from . import test_feedback_concurrency
+from . import test_campaign_report

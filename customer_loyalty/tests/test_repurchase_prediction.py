@@ -63,6 +63,15 @@ class TestRepurchasePrediction(RepurchaseCommon):
         self._refresh(D(2026, 4, 19))
         self.assertEqual(self._prediction(self.alice, self.vitamin).next_date, D(2026, 5, 14))
 
+    def test_half_a_day_of_median_is_rounded_up(self):
+        # 1 Jan, 29 Jan (28), 27 Feb (29): the median 28.5 is 29 days (as 29.5 is 30).
+        for day in (D(2026, 1, 1), D(2026, 1, 29), D(2026, 2, 27)):
+            self._buy(self.alice, day, (self.vitamin, 1))
+        self._refresh(D(2026, 2, 28))
+        prediction = self._prediction(self.alice, self.vitamin)
+        self.assertEqual(prediction.interval_days, 29)
+        self.assertEqual(prediction.next_date, D(2026, 3, 28))
+
     def test_contacts_of_a_company_share_its_predictions(self):
         company = self.env["res.partner"].create({"name": "Pho 24", "is_company": True})
         buyer = self.env["res.partner"].create({"name": "Buyer", "parent_id": company.id})
