@@ -2,7 +2,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 # Every source of contact events gets a slot of the row id (event id * ID_SLOTS + slot), so that
-# the ids of the union stay unique and stable; the slots 3 to 7 are free for the next sources.
+# the ids of the union stay unique and stable; the slots 4 to 7 are free for the next sources.
 ID_SLOTS = 8
 
 EVENT_TYPES = [
@@ -10,14 +10,18 @@ EVENT_TYPES = [
     ("birthday", "Birthday gift"),
     ("anniversary", "Anniversary gift"),
     ("reminder", "Repurchase reminder"),
+    ("care", "After-sales care"),
+    ("welcome_email", "Welcome e-mail"),
+    ("welcome_call", "Welcome call"),
 ]
 
 
 class LoyaltyCampaignReport(models.Model):
     """Did contacting the customer bring an order? One row per contact event (a gift of the
-    gift journal, a repurchase reminder message) with the customer's first order within the
-    company's campaign window after it (Sales or POS, in the event's company, by the commercial
-    partner) and that order's revenue net of its refunds.
+    gift journal, a repurchase reminder message, a care step or a welcome of the care journal)
+    with the customer's first order within the company's campaign window after it (Sales or
+    POS, in the event's company, by the commercial partner) and that order's revenue net of its
+    refunds.
 
     An order counts when it is a confirmed sales order or a paid POS order whose untaxed amount,
     less its credit notes (posted ``out_refund`` lines of its lines) or its POS refunds, is
@@ -72,9 +76,8 @@ class LoyaltyCampaignReport(models.Model):
         user_id``. One SELECT per source, joined by UNION ALL; the id is the source's id times
         ID_SLOTS plus the source's slot.
 
-        To add a source (the after-sales care steps, the welcome e-mails), append a SELECT here
-        with the next free slot (3, 4...) and add its event type to EVENT_TYPES, e.g.
-        ``SELECT step.id * 8 + 3, 'care', step.done_date, ...`` from the care journal."""
+        To add a source, append a SELECT here with the next free slot (4, 5...) and add its
+        event type to EVENT_TYPES."""
         return SQL(
             """
             SELECT gift.id * %(slots)s + 1 AS id, gift.occasion AS event_type,
@@ -86,6 +89,14 @@ class LoyaltyCampaignReport(models.Model):
                    reminder.company_id, reminder.partner_id, NULL, reminder.user_id
               FROM loyalty_repurchase_reminder reminder
              WHERE reminder.id = reminder.lead_id AND reminder.sent_at IS NOT NULL
+             UNION ALL
+            -- the care journal: care steps and welcomes done (e-mail sent or call planned)
+            SELECT care.id * %(slots)s + 3,
+                   CASE WHEN care.kind = 'step' THEN 'care' ELSE care.kind END,
+                   care.contacted_at, care.company_id, care.partner_id, care.tier_id,
+                   care.user_id
+              FROM loyalty_care_event care
+             WHERE care.state = 'done' AND care.contacted_at IS NOT NULL
             """,
             slots=ID_SLOTS,
         )

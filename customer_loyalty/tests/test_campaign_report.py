@@ -174,3 +174,26 @@ class TestCampaignReport(PosPointsCommon):
                          ["birthday", "reminder", "anniversary"])
         with self.assertRaises(AccessError):
             self._rows(self.cashier).read(["revenue"])
+
+    def test_care_and_welcome_events(self):
+        """The care journal's done events are contacts too: Bob's welcome e-mail of 1 May 10:00
+        is followed by a POS lamp on 4 May (100, 3 days after); Carol's care step of 1 May,
+        planned but not done, is no contact."""
+        Care = self.env["loyalty.care.event"].sudo()
+        Care.create({
+            "kind": "welcome_email", "company_id": self.company.id, "partner_id": self.bob.id,
+            "card_id": self.bob_card.id, "due_date": "2026-05-01", "state": "done",
+            "contacted_at": "2026-05-01 10:00:00",
+        })
+        Care.create({
+            "kind": "welcome_email", "company_id": self.company.id, "partner_id": self.carol.id,
+            "due_date": "2026-05-01", "state": "pending",
+        })
+        lamp_order = self._pos(self.bob, "2026-05-04 09:00:00", [(self.lamp, 1)])
+        self.env.flush_all()
+        rows = self._rows()
+        self.assertEqual(
+            [(r.event_type, r.partner_id, r.pos_order_id, r.revenue, r.days_to_order)
+             for r in rows],
+            [("welcome_email", self.bob, lamp_order, 100.0, 3)],
+        )
