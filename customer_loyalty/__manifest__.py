@@ -59,6 +59,9 @@
         "wizard/loyalty_package_freeze_wizard_views.xml",
         "views/portal_package_templates.xml",
         "views/sale_order_package_views.xml",
+        # before menus.xml: its menus open these reports
+        "report/loyalty_retention_report_views.xml",
+        "security/loyalty_retention_security.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",

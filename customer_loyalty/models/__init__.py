@@ -74,3 +74,4 @@ from . import sale_order_package
 from . import account_move_package
 from . import account_move_package_subscription
 from . import loyalty_retention_figures
+from . import res_company_retention
