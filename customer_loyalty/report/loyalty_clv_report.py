@@ -28,6 +28,14 @@ class LoyaltyClvReport(models.Model):
     _auto = False
     _order = "lifetime_value desc, id"
     _rec_name = "partner_id"
+    # read by the query below (the retention facts are refreshed on their own)
+    _depends = {
+        "res.company": [
+            "loyalty_clv_horizon_months", "loyalty_clv_margin", "loyalty_clv_discount_rate",
+        ],
+        "res.partner": ["user_id"],
+        "loyalty.card": ["partner_id", "company_id", "tier_id", "is_membership", "active"],
+    }
 
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)

@@ -131,7 +131,7 @@ class TestRetentionRepurchase(RetentionCommon):
             [("granularity", "=", "month"), ("period", ">=", "2026-01-01")],
             ["period:month"], measures,
         )
-        by_month = {period.date(): values for period, *values in groups}
+        by_month = {period: values for period, *values in groups}
         self.assertEqual(list(by_month), [self.JAN, self.FEB, self.MAR])
         expected = {
             # customers, returning, rate, came back rate, orders/customer, revenue,
