@@ -78,6 +78,10 @@ class LoyaltyClvReport(models.Model):
         "months k = 1..horizon of q^k, with q = (retention / (1 + discount rate))^(1/12). "
         "Empty while there is no retention estimate (less than a year of history).",
     )
+    is_projected = fields.Boolean(
+        string="Projected", readonly=True,
+        help="The company has a retention estimate: the projected value is computed.",
+    )
     lifetime_value = fields.Monetary(
         currency_field="currency_id", readonly=True,
         help="Historical value + projected value.",
@@ -151,7 +155,7 @@ class LoyaltyClvReport(models.Model):
                    p.first_day AS first_order_date, p.last_day AS last_order_date, p.orders,
                    p.historical_value, p.historical_value / p.orders AS aov, p.annual_value,
                    p.rate * 100 AS retention_estimate, p.horizon AS horizon_months,
-                   p.projected_value,
+                   p.projected_value, p.rate IS NOT NULL AS is_projected,
                    p.historical_value + COALESCE(p.projected_value, 0) AS lifetime_value
               FROM projected p
               JOIN res_partner partner ON partner.id = p.partner_id

@@ -56,6 +56,7 @@ class TestRetentionClv(RetentionCommon):
             self.assertAlmostEqual(row.annual_value, annual, places=2)
             self.assertAlmostEqual(row.retention_estimate, 50.0, places=2)
             self.assertEqual(row.horizon_months, 24)
+            self.assertTrue(row.is_projected)
             self.assertAlmostEqual(row.projected_value, annual * factor, places=2, msg=key)
             self.assertAlmostEqual(row.lifetime_value, historical + annual * factor, places=2)
         self.assertEqual(rows[(a, self.alice)].tier_id, self.tier_member)
@@ -65,6 +66,7 @@ class TestRetentionClv(RetentionCommon):
         self.assertEqual((b_alice.orders, b_alice.historical_value, b_alice.lifetime_value),
                          (2, 570.0, 570.0))
         self.assertFalse(b_alice.projected_value)
+        self.assertFalse(b_alice.is_projected)
         self.assertFalse(b_alice.retention_estimate)
         # Grouped: the average order value of company A is 1,300 / 10 orders.
         [(historical, aov)] = self.env["loyalty.clv.report"]._read_group(
