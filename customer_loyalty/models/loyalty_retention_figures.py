@@ -107,7 +107,7 @@ class LoyaltyRetentionFigures(models.AbstractModel):
         filters = self._loyalty_retention_filters(filters)
         self.env["loyalty.retention.order"].flush_model()
         interval = SQL("interval %s", GRANULARITY_INTERVALS[granularity])
-        period = SQL("date_trunc(%s, o.day)::date", granularity)
+        period = SQL("date_trunc(%s, o.day::timestamp)::date", granularity)
         date_from, date_to = filters.get("date_from"), filters.get("date_to")
         where = [self._loyalty_retention_order_where(filters)]
         if date_from:
@@ -115,7 +115,7 @@ class LoyaltyRetentionFigures(models.AbstractModel):
         if date_to:
             # the period after date_to's, for "came back next period"
             where.append(SQL(
-                "o.day < date_trunc(%s, %s::date) + 2 * %s", granularity, date_to, interval
+                "o.day < date_trunc(%s, %s::timestamp) + 2 * %s", granularity, date_to, interval
             ))
         in_range = SQL("o.day <= %s", date_to) if date_to else SQL("TRUE")
         tier_ok = (
@@ -123,74 +123,97 @@ class LoyaltyRetentionFigures(models.AbstractModel):
             else SQL("TRUE")
         )
         if filters.get("categ_ids"):
+            line_where = [
+                SQL("line.categ_id = ANY(%s)", list(filters["categ_ids"])),
+                SQL("line.company_id = ANY(%s)", list(filters["company_ids"])),
+            ]
+            if date_from:
+                line_where.append(SQL("line.day >= %s", date_from))
+            if date_to:
+                line_where.append(SQL(
+                    "line.day < date_trunc(%s, %s::timestamp) + 2 * %s", granularity, date_to,
+                    interval,
+                ))
             revenue = SQL("categ.revenue")
             categ_join = SQL(
                 """
                 JOIN (SELECT line.order_id, SUM(line.revenue) AS revenue
                         FROM loyalty_retention_line line
-                       WHERE line.categ_id = ANY(%s)
-                         AND line.company_id = ANY(%s)
+                       WHERE %s
                        GROUP BY line.order_id
                       HAVING bool_or(NOT line.is_refund)) categ ON categ.order_id = o.id
                 """,
-                list(filters["categ_ids"]), list(filters["company_ids"]),
+                SQL(" AND ").join(line_where),
             )
         else:
             revenue, categ_join = SQL("o.revenue"), SQL("")
-        first = SQL("date_trunc(%s, %s::date)::date", granularity, date_from) if date_from else (
-            SQL("(SELECT MIN(period) FROM in_range)")
-        )
-        last = SQL("date_trunc(%s, %s::date)::date", granularity, date_to) if date_to else (
-            SQL("(SELECT MAX(period) FROM in_range)")
-        )
+        if date_to:
+            last = SQL("date_trunc(%s, %s::timestamp)::date", granularity, date_to)
+            # an order after date_to (fetched for "came back") is seen in the periods after
+            # date_to's only
+            seen = SQL("bool_or(in_range OR period > %s)", last)
+        else:
+            last = SQL("(SELECT MAX(period) FROM customer WHERE orders > 0)")
+            seen = SQL("TRUE")
+        if date_from:
+            first = SQL("date_trunc(%s, %s::timestamp)::date", granularity, date_from)
+        else:
+            first = SQL("(SELECT MIN(period) FROM customer WHERE orders > 0)")
         query = SQL(
             """
             WITH base AS (
                 SELECT o.company_id, o.partner_id, %(period)s AS period, %(revenue)s AS revenue,
-                       o.days_since_previous, %(in_range)s AS in_range, %(tier_ok)s AS tier_ok
+                       o.days_since_previous, %(in_range)s AND %(tier_ok)s AS counts,
+                       %(in_range)s AS in_range
                   FROM loyalty_retention_order o
                   %(categ_join)s
                  WHERE %(where)s
             ),
-            in_range AS (SELECT * FROM base WHERE in_range AND tier_ok),
+            -- per customer and period: the orders that count in it, and whether the customer
+            -- is seen in it (for "came back" from the period before)
             customer AS (
-                SELECT company_id, partner_id, period, COUNT(*) AS orders, SUM(revenue) AS revenue
-                  FROM in_range
+                SELECT company_id, partner_id, period,
+                       COUNT(*) FILTER (WHERE counts) AS orders,
+                       SUM(revenue) FILTER (WHERE counts) AS revenue,
+                       %(seen)s AS seen
+                  FROM base
                  GROUP BY company_id, partner_id, period
             ),
-            seen AS (
-                SELECT DISTINCT company_id, partner_id, period
-                  FROM base
-                 WHERE in_range OR period > %(last)s
+            -- the customer's next period with an order (one sort, no self-join)
+            chained AS (
+                SELECT customer.*,
+                       LEAD(period) OVER customer_periods AS next_period,
+                       LEAD(seen) OVER customer_periods AS next_seen
+                  FROM customer
+                WINDOW customer_periods AS (PARTITION BY company_id, partner_id ORDER BY period)
             ),
             per_period AS (
-                SELECT c.period,
+                SELECT period,
                        COUNT(*) AS customers,
-                       COUNT(*) FILTER (WHERE c.orders >= 2) AS returning_customers,
-                       COUNT(s.partner_id) AS came_back_next,
-                       SUM(c.orders) AS orders,
-                       SUM(c.revenue) AS revenue,
-                       COALESCE(SUM(c.revenue) FILTER (WHERE c.orders >= 2), 0)
-                           AS returning_revenue
-                  FROM customer c
-                  LEFT JOIN seen s ON s.company_id = c.company_id
-                                  AND s.partner_id = c.partner_id
-                                  AND s.period = (c.period + %(interval)s)::date
-                 GROUP BY c.period
+                       COUNT(*) FILTER (WHERE orders >= 2) AS returning_customers,
+                       COUNT(*) FILTER (
+                           WHERE next_seen AND next_period = (period + %(interval)s)::date
+                       ) AS came_back_next,
+                       SUM(orders) AS orders,
+                       SUM(revenue) AS revenue,
+                       COALESCE(SUM(revenue) FILTER (WHERE orders >= 2), 0) AS returning_revenue
+                  FROM chained
+                 WHERE orders > 0
+                 GROUP BY period
             ),
             median AS (
                 SELECT period,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY days_since_previous) AS days
-                  FROM in_range
-                 WHERE days_since_previous IS NOT NULL
+                  FROM base
+                 WHERE counts AND days_since_previous IS NOT NULL
                  GROUP BY period
             ),
             periods AS (
                 SELECT generate_series(%(first)s, %(last)s, %(interval)s)::date AS period
             )
             SELECT p.period,
-                   COALESCE(pp.customers, 0), COALESCE(pp.returning_customers, 0),
-                   COALESCE(pp.came_back_next, 0), COALESCE(pp.orders, 0),
+                   COALESCE(pp.customers, 0)::int, COALESCE(pp.returning_customers, 0)::int,
+                   COALESCE(pp.came_back_next, 0)::int, COALESCE(pp.orders, 0)::int,
                    COALESCE(pp.revenue, 0), COALESCE(pp.returning_revenue, 0), m.days
               FROM periods p
               LEFT JOIN per_period pp ON pp.period = p.period
@@ -199,7 +222,7 @@ class LoyaltyRetentionFigures(models.AbstractModel):
             """,
             period=period, revenue=revenue, in_range=in_range, tier_ok=tier_ok,
             categ_join=categ_join, where=SQL(" AND ").join(where), last=last, first=first,
-            interval=interval,
+            interval=interval, seen=seen,
         )
         self.env.cr.execute(query)
         result = []

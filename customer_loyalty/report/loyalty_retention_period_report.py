@@ -19,7 +19,7 @@ class LoyaltyRetentionPeriodReport(models.Model):
     _name = "loyalty.retention.period.report"
     _description = "Repurchase by Period"
     _auto = False
-    _order = "period desc, company_id, partner_id"
+    _order = "period desc, id"
     _rec_name = "partner_id"
 
     granularity = fields.Selection(GRANULARITIES, readonly=True)
@@ -102,15 +102,19 @@ class LoyaltyRetentionPeriodReport(models.Model):
 
     @property
     def _table_query(self):
+        # The id is made of the row's keys, not a row_number() over all rows, so that a filter
+        # on the granularity (or company, customer) is pushed down into the aggregate:
+        # (partner x 1024 + company) x 4 + granularity) x 2048 + months since 2000 (ids stay
+        # below 2^53, JavaScript's integers, up to a billion partners and 1,024 companies).
         return SQL(
             """
-            WITH granularity(name, step) AS (
-                VALUES ('month', interval '1 month'), ('quarter', interval '3 months'),
-                       ('year', interval '1 year')
+            WITH granularity(name, step, code) AS (
+                VALUES ('month', interval '1 month', 0), ('quarter', interval '3 months', 1),
+                       ('year', interval '1 year', 2)
             ),
             customer_period AS (
-                SELECT g.name AS granularity, g.step, o.company_id, o.partner_id,
-                       date_trunc(g.name, o.day)::date AS period,
+                SELECT g.name AS granularity, g.step, g.code, o.company_id, o.partner_id,
+                       date_trunc(g.name, o.day::timestamp)::date AS period,
                        (array_agg(o.tier_id ORDER BY o.date, o.id))[1] AS tier_id,
                        (array_agg(o.config_id ORDER BY o.date, o.id))[1] AS config_id,
                        (array_agg(o.user_id ORDER BY o.date, o.id))[1] AS user_id,
@@ -122,29 +126,35 @@ class LoyaltyRetentionPeriodReport(models.Model):
                   FROM loyalty_retention_order o
                  CROSS JOIN granularity g
                  WHERE o.is_counted
-                 GROUP BY g.name, g.step, o.company_id, o.partner_id, date_trunc(g.name, o.day)
+                 GROUP BY g.name, g.step, g.code, o.company_id, o.partner_id,
+                          date_trunc(g.name, o.day::timestamp)
+            ),
+            chained AS (
+                SELECT cp.*,
+                       LEAD(cp.period) OVER (
+                           PARTITION BY cp.granularity, cp.company_id, cp.partner_id
+                           ORDER BY cp.period
+                       ) AS next_period
+                  FROM customer_period cp
             )
-            SELECT row_number() OVER (
-                       ORDER BY cp.granularity, cp.period, cp.company_id, cp.partner_id
-                   ) AS id,
-                   cp.granularity, cp.period, cp.company_id, cp.partner_id, cp.tier_id,
-                   cp.config_id, cp.user_id, cp.team_id, cp.cohort_month,
+            SELECT ((c.partner_id::bigint * 1024 + c.company_id) * 4 + c.code) * 2048
+                       + ((date_part('year', c.period) - 2000) * 12
+                          + date_part('month', c.period) - 1)::bigint AS id,
+                   c.granularity, c.period, c.company_id, c.partner_id, c.tier_id,
+                   c.config_id, c.user_id, c.team_id, c.cohort_month,
                    1 AS customers,
-                   cp.is_new::int AS new_customers,
-                   (cp.orders >= 2)::int AS returning_customers,
-                   (nxt.partner_id IS NOT NULL)::int AS came_back_next,
-                   cp.orders,
-                   cp.revenue,
-                   CASE WHEN cp.orders >= 2 THEN cp.revenue ELSE 0 END AS returning_revenue,
-                   CASE WHEN cp.orders >= 2 THEN 100.0 ELSE 0 END AS repurchase_rate,
-                   CASE WHEN nxt.partner_id IS NOT NULL THEN 100.0 ELSE 0 END AS came_back_rate,
-                   cp.orders::float AS orders_per_customer,
-                   cp.revenue / cp.orders AS aov
-              FROM customer_period cp
-              LEFT JOIN customer_period nxt
-                     ON nxt.granularity = cp.granularity
-                    AND nxt.company_id = cp.company_id
-                    AND nxt.partner_id = cp.partner_id
-                    AND nxt.period = (cp.period + cp.step)::date
+                   c.is_new::int AS new_customers,
+                   (c.orders >= 2)::int AS returning_customers,
+                   COALESCE(c.next_period = (c.period + c.step)::date, FALSE)::int
+                       AS came_back_next,
+                   c.orders,
+                   c.revenue,
+                   CASE WHEN c.orders >= 2 THEN c.revenue ELSE 0 END AS returning_revenue,
+                   CASE WHEN c.orders >= 2 THEN 100.0 ELSE 0 END AS repurchase_rate,
+                   CASE WHEN c.next_period = (c.period + c.step)::date THEN 100.0 ELSE 0 END
+                       AS came_back_rate,
+                   c.orders::float AS orders_per_customer,
+                   c.revenue / c.orders AS aov
+              FROM chained c
             """
         )

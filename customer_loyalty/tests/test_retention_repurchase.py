@@ -141,7 +141,7 @@ class TestRetentionRepurchase(RetentionCommon):
             self.MAR: [3, 0, 0.0, 0.0, 1.0, 440.0, 0.0, 440 / 3, 1],
         }
         for month, values in expected.items():
-            for measure, got, want in zip(measures, by_month[month], values):
+            for measure, got, want in zip(measures, by_month[month], values, strict=True):
                 self.assertAlmostEqual(got, want, places=2, msg=f"{month} {measure}")
         [(customers, rate, aov)] = Report._read_group(
             [("granularity", "=", "quarter"), ("period", "=", "2026-01-01")],
