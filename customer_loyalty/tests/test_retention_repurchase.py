@@ -170,6 +170,14 @@ class TestRetentionRepurchase(RetentionCommon):
             {"orders": 1, "revenue": 500.0, "returning_customers": 0, "came_back_next": 1,
              "config_id": False, "tier_id": False, "new_customers": 1},
         ])
+        # The standard export reads the rows.
+        exported = rows.sorted(lambda r: r.revenue).export_data(
+            ["partner_id/name", "company_id/name", "orders", "revenue"]
+        )["datas"]
+        self.assertEqual(exported, [
+            [self.alice.name, self.company_a.name, 2, 320.0],
+            [self.alice.name, self.company_b.name, 1, 500.0],
+        ])
 
     def test_access(self):
         self._sell_data_set()
