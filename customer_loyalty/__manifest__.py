@@ -69,6 +69,9 @@
         "views/loyalty_feedback_views.xml",
         "views/loyalty_feedback_templates.xml",
         "report/loyalty_campaign_report_views.xml",
+        # before menus.xml: its menus open these reports
+        "report/loyalty_retention_report_views.xml",
+        "security/loyalty_retention_security.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",

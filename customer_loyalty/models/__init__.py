@@ -86,3 +86,5 @@ from . import loyalty_feedback_request
 from . import res_company_feedback
 from . import loyalty_feedback_mixin
 from . import res_company_campaign
+from . import loyalty_retention_figures
+from . import res_company_retention

@@ -4,3 +4,6 @@ from . import loyalty_package_liability_report
 from . import loyalty_retention_facts
 from . import loyalty_feedback_report
 from . import loyalty_campaign_report
+from . import loyalty_retention_period_report
+from . import loyalty_cohort_report
+from . import loyalty_clv_report

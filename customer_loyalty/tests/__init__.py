@@ -79,3 +79,6 @@ from . import test_feedback_report
 from . import test_feedback_returns
 from . import test_feedback_concurrency
 from . import test_campaign_report
+from . import test_retention_repurchase
+from . import test_retention_cohort
+from . import test_retention_clv
