@@ -62,6 +62,8 @@
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
+        "data/loyalty_rfm_data.xml",
+        "views/res_partner_rfm_views.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",

@@ -73,3 +73,7 @@ from . import sale_order_line_package
 from . import sale_order_package
 from . import account_move_package
 from . import account_move_package_subscription
+from . import res_company_rfm
+from . import res_config_settings_rfm
+from . import res_partner_rfm
+from . import loyalty_card_rfm
