@@ -77,3 +77,5 @@ from . import res_company_rfm
 from . import res_config_settings_rfm
 from . import res_partner_rfm
 from . import loyalty_card_rfm
+from . import loyalty_points_figures
+from . import loyalty_tier_figures

@@ -250,7 +250,7 @@ class ResPartner(models.Model):
         optionally restricted by ``filters["tier_ids"]`` (the contact's tier in the company).
         Period, shop, salesperson and category filters do not apply: a segment is the state of
         the customer on the RFM reference date, over the whole window."""
-        if not self.env.user.has_group("customer_loyalty.group_loyalty_user"):
+        if not self.env.su and not self.env.user.has_group("customer_loyalty.group_loyalty_user"):
             raise AccessError(_("Only loyalty users can read the RFM segments."))
         filters = filters or {}
         company_ids = filters.get("company_ids") or [self.env.company.id]
