@@ -98,6 +98,7 @@ class ResPartner(models.Model):
         param = self.env["ir.config_parameter"].sudo().get_param(REFRESHED_AT_PARAM)
         start_of_day = datetime.combine(fields.Date.context_today(self), time.min)
         if not param or fields.Datetime.to_datetime(param) < start_of_day:
+            self.env.flush_all()  # the views are rebuilt from the tables
             self.env["loyalty.retention.order"]._loyalty_refresh()
 
     def _loyalty_rfm_sql(self, company_ids):
