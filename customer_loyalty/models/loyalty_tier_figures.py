@@ -127,8 +127,9 @@ class LoyaltyTierFigures(models.AbstractModel):
     def _loyalty_tier_periods(self, filters=None, granularity="month"):
         """Per period and tier: ``[{period, tier_id, members, upgrades, downgrades}]`` where
         ``members`` is the number of member cards holding the tier at the end of the period
-        (from the tier history: a card holds the tier of its last change before the end; a
-        card without history, its current tier from its creation), ``upgrades`` and
+        (from the tier history: a card holds the tier of its last change before the end, the
+        tier its first change started from before that change; a card without history, its
+        current tier from its creation), ``upgrades`` and
         ``downgrades`` as in ``_loyalty_tier_figures``. Periods from ``date_from`` (default:
         12 periods before ``date_to``) to ``date_to`` (default: today). Cards archived (merged)
         are left out. Filters: period, company, tier."""
@@ -155,6 +156,13 @@ class LoyaltyTierFigures(models.AbstractModel):
                   FROM loyalty_tier_history h
                   JOIN loyalty_card card ON card.id = h.card_id
                  WHERE card.active AND card.company_id IN %(companies)s
+                 UNION ALL
+                -- before its first change, a card held the tier that change started from
+                (SELECT DISTINCT ON (h.card_id) h.card_id, h.old_tier_id, card.create_date, h.date
+                   FROM loyalty_tier_history h
+                   JOIN loyalty_card card ON card.id = h.card_id
+                  WHERE card.active AND card.company_id IN %(companies)s
+                  ORDER BY h.card_id, h.date, h.id)
                  UNION ALL
                 SELECT card.id, card.tier_id, card.create_date, NULL
                   FROM loyalty_card card

@@ -67,3 +67,4 @@ from . import test_package_demo
 from . import test_sale_package
 from . import test_package_subscription
 from . import test_rfm
+from . import test_points_analytics
