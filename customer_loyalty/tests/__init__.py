@@ -68,3 +68,4 @@ from . import test_sale_package
 from . import test_package_subscription
 from . import test_rfm
 from . import test_points_analytics
+from . import test_tier_analytics
