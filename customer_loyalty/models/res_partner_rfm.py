@@ -1,9 +1,10 @@
 import logging
 from datetime import datetime, time
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .loyalty_analytics_filters import analytics_filters
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ RFM_GRID = {
 }
 
 REFRESHED_AT_PARAM = "customer_loyalty.retention_refreshed_at"
+RFM_FIELDS = [
+    "loyalty_rfm_recency", "loyalty_rfm_frequency", "loyalty_rfm_monetary", "loyalty_rfm_score",
+    "loyalty_rfm_segment", "loyalty_rfm_date",
+]
 
 
 def rfm_segment(recency, frequency, monetary):
@@ -176,8 +181,17 @@ class ResPartner(models.Model):
             return 0
         self.env["res.company"].flush_model(["loyalty_rfm_months", "loyalty_rfm_reference_date"])
         self.flush_model()
-        fnames = ["loyalty_rfm_recency", "loyalty_rfm_frequency", "loyalty_rfm_monetary",
-                  "loyalty_rfm_score", "loyalty_rfm_segment", "loyalty_rfm_date"]
+        self.env.cr.execute(self._loyalty_rfm_update_sql(companies))
+        written = self.env.cr.rowcount
+        self.invalidate_model(RFM_FIELDS)
+        _logger.info(
+            "RFM: %s contact(s) rescored in %s company(ies)", written, len(companies)
+        )
+        return written
+
+    def _loyalty_rfm_update_sql(self, companies):
+        """The UPDATE of the contacts' RFM fields for ``companies`` (one statement)."""
+        fnames = RFM_FIELDS
         company_keys = [str(cid) for cid in companies.ids]
         # Each jsonb column keeps the other companies' values: ``- keys`` drops the companies
         # scored here, ``||`` puts back their new values.
@@ -197,7 +211,7 @@ class ResPartner(models.Model):
             )
             for fname in fnames
         )
-        query = SQL(
+        return SQL(
             """
             WITH rfm AS (%(rfm)s), new AS (
                 SELECT partner_id,
@@ -232,13 +246,6 @@ class ResPartner(models.Model):
             sets=sets,
             differs=differs,
         )
-        self.env.cr.execute(query)
-        written = self.env.cr.rowcount
-        self.invalidate_model(fnames)
-        _logger.info(
-            "RFM: %s contact(s) rescored in %s company(ies)", written, len(companies)
-        )
-        return written
 
     # ------------------------------------------------------------------
     # Figures for the dashboard
@@ -246,18 +253,15 @@ class ResPartner(models.Model):
 
     @api.model
     def _loyalty_rfm_segment_counts(self, filters=None):
-        """``{segment: {tier_id or False: number of customers}}`` for the current company (or
-        ``filters["company_ids"]``: each company's customers with that company's scores),
+        """``{segment: {tier_id or False: number of customers}}`` over the companies of
+        ``filters["company_ids"]`` (default: the current companies; each company's customers
+        with that company's scores, a contact scored in two companies counts in both),
         optionally restricted by ``filters["tier_ids"]`` (the contact's tier in the company).
-        Period, shop, salesperson and category filters do not apply: a segment is the state of
-        the customer on the RFM reference date, over the whole window."""
-        if not self.env.su and not self.env.user.has_group("customer_loyalty.group_loyalty_user"):
-            raise AccessError(_("Only loyalty users can read the RFM segments."))
-        filters = filters or {}
-        company_ids = filters.get("company_ids") or [self.env.company.id]
+        Period, shop, salesperson, sales team and category filters do not apply: a segment is
+        the state of the customer on the RFM reference date, over the whole window."""
+        flt = analytics_filters(self.env, filters)
         counts = {key: {} for key, _label in RFM_SEGMENTS}
         self.flush_model(["loyalty_rfm_segment", "loyalty_tier_id"])
-        tier_ids = filters.get("tier_ids")
         rows = self.env.execute_query(SQL(
             """
             SELECT p.loyalty_rfm_segment->>c.key AS segment,
@@ -267,9 +271,9 @@ class ResPartner(models.Model):
              WHERE p.active %(tier)s
              GROUP BY 1, 2
             """,
-            keys=[str(cid) for cid in company_ids],
-            tier=SQL("AND (p.loyalty_tier_id->>c.key)::int IN %s", tuple(tier_ids))
-            if tier_ids else SQL(),
+            keys=[str(cid) for cid in flt["company_ids"]],
+            tier=SQL("AND (p.loyalty_tier_id->>c.key)::int IN %s", flt["tier_ids"])
+            if flt["tier_ids"] else SQL(),
         ))
         for segment, tier_id, count in rows:
             if segment in counts:
