@@ -12,12 +12,15 @@
         "sale_loyalty",
         "point_of_sale",
         "pos_loyalty",
+        # pos.order.crm_team_id (the sales team of a POS order), read by the retention facts.
+        "pos_sale",
         "portal",
         "partner_contact_birthdate",
         "subscription_oca",
         # The phone blacklist of res.partner (mail.thread.phone) for SMS and calls.
         "sms",
     ],
+    "uninstall_hook": "uninstall_hook",
     "external_dependencies": {"python": ["qrcode"]},
     "data": [
         "security/customer_loyalty_security.xml",

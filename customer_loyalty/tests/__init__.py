@@ -66,6 +66,7 @@ from . import test_package_portal
 from . import test_package_demo
 from . import test_sale_package
 from . import test_package_subscription
+from . import test_retention_facts
 from . import test_rfm
 from . import test_points_analytics
 from . import test_tier_analytics
