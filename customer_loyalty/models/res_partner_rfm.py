@@ -38,10 +38,10 @@ RFM_GRID = {
 }
 
 REFRESHED_AT_PARAM = "customer_loyalty.retention_refreshed_at"
-RFM_FIELDS = [
+RFM_FIELDS = frozenset({
     "loyalty_rfm_recency", "loyalty_rfm_frequency", "loyalty_rfm_monetary", "loyalty_rfm_score",
     "loyalty_rfm_segment", "loyalty_rfm_date",
-]
+})
 
 
 def rfm_segment(recency, frequency, monetary):
@@ -86,6 +86,23 @@ class ResPartner(models.Model):
         string="RFM Computed On", company_dependent=True, readonly=True, copy=False,
         help="The reference date of the RFM scores: the window ends on it.",
     )
+
+    # Only the RFM run writes the scores (in SQL). Written values are dropped, not refused:
+    # Odoo's contact merge copies every stored field onto the surviving contact, and an import
+    # or an RPC call must not set a segment by hand; the next run scores the contact anyway.
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            vals_list = [
+                {key: value for key, value in vals.items() if key not in RFM_FIELDS}
+                for vals in vals_list
+            ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and not RFM_FIELDS.isdisjoint(vals):
+            vals = {key: value for key, value in vals.items() if key not in RFM_FIELDS}
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Computation
@@ -183,7 +200,7 @@ class ResPartner(models.Model):
         self.flush_model()
         self.env.cr.execute(self._loyalty_rfm_update_sql(companies))
         written = self.env.cr.rowcount
-        self.invalidate_model(RFM_FIELDS)
+        self.invalidate_model(sorted(RFM_FIELDS))
         _logger.info(
             "RFM: %s contact(s) rescored in %s company(ies)", written, len(companies)
         )
@@ -191,7 +208,7 @@ class ResPartner(models.Model):
 
     def _loyalty_rfm_update_sql(self, companies):
         """The UPDATE of the contacts' RFM fields for ``companies`` (one statement)."""
-        fnames = RFM_FIELDS
+        fnames = sorted(RFM_FIELDS)
         company_keys = [str(cid) for cid in companies.ids]
         # Each jsonb column keeps the other companies' values: ``- keys`` drops the companies
         # scored here, ``||`` puts back their new values.

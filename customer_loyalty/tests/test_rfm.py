@@ -1,4 +1,6 @@
 from odoo import Command
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
 
 from ..models.res_partner_rfm import REFRESHED_AT_PARAM, rfm_segment
@@ -245,3 +247,41 @@ class TestRfm(PosPointsCommon):
         self.env.flush_all()
         self.Partner._cron_loyalty_rfm()
         self.assertFalse(self.c["C3"].with_company(self.company).loyalty_rfm_segment)
+
+    def test_rfm_rights(self):
+        """A salesperson filters contacts by segment and reads the counts, and cannot write
+        scores; a user without loyalty rights gets no segment counts."""
+        self._sale("2026-06-20 09:00:00", self.c["C2"], 100.0)
+        self.env.flush_all()
+        self.env["loyalty.retention.order"]._loyalty_refresh()
+        self.Partner._loyalty_rfm_compute(self.company)
+        salesman = mail_new_test_user(
+            self.env, login="rfm_salesman", groups="sales_team.group_sale_salesman",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )
+        found = self.Partner.with_user(salesman).search(
+            [("loyalty_rfm_segment", "=", "lost"), ("id", "in", [self.c["C2"].id])]
+        )
+        self.assertEqual(found.ids, self.c["C2"].ids, "alone in the company: 111, Lost")
+        self.assertEqual(
+            self.Partner.with_user(salesman)._loyalty_rfm_segment_counts()["lost"], {False: 1}
+        )
+        clerk = mail_new_test_user(
+            self.env, login="rfm_clerk", groups="base.group_user",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.Partner.with_user(clerk)._loyalty_rfm_segment_counts()
+        # only the RFM run writes scores: a salesperson's write (an import, an RPC call) of
+        # them is dropped, the rest of the write goes through
+        self.c["C2"].with_user(salesman).with_company(self.company).write(
+            {"loyalty_rfm_segment": "champions", "loyalty_rfm_score": "555", "phone": "0903"}
+        )
+        c2 = self.c["C2"].with_company(self.company)
+        c2.invalidate_recordset()
+        self.assertEqual((c2.loyalty_rfm_segment, c2.loyalty_rfm_score, c2.phone),
+                         ("lost", "111", "0903"))
+        forged = self.Partner.with_user(salesman).create(
+            {"name": "Forged", "loyalty_rfm_segment": "champions"}
+        )
+        self.assertFalse(forged.with_company(self.company).loyalty_rfm_segment)
