@@ -2,7 +2,11 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..report.loyalty_points_report import (
-    ADJUSTED_SQL, EXPIRED_SQL, ISSUED_SQL, LEDGER_FROM_SQL, REDEEMED_SQL,
+    ADJUSTED_SQL,
+    EXPIRED_SQL,
+    ISSUED_SQL,
+    LEDGER_FROM_SQL,
+    REDEEMED_SQL,
 )
 from .loyalty_analytics_filters import analytics_filters
 

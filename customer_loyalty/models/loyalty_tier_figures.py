@@ -200,7 +200,8 @@ class LoyaltyTierFigures(models.AbstractModel):
              GROUP BY period, tier_id
              ORDER BY period, tier_id
             """,
-            step="3 month" if granularity == "quarter" else f"1 {granularity}", gran=granularity, date_from=date_from, date_to=date_to,
+            step="3 month" if granularity == "quarter" else f"1 {granularity}",
+            gran=granularity, date_from=date_from, date_to=date_to,
             companies=flt["company_ids"], tier=tier,
         ))
         return [

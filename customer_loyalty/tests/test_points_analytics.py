@@ -10,16 +10,16 @@ from .common_points import PointsCommon
 class TestPointsAnalytics(PointsCommon):
     """Points figures from the ledger, dated by hand (1 point per currency unit):
 
-    ========  =====================================================  ======  ========  =======  ========
-    month     what                                                   issued  redeemed  expired  adjusted
-    ========  =====================================================  ======  ========  =======  ========
-    2026-01   Alice earns 600, Bob earns 300                         900     0         0        0
-    2026-02   Alice: 200 with the $10 voucher (100 points): earns    200     100       0        0
-              on the 200 of products (as in Odoo: not on the discount)
-    2026-03   Bob's January order cancelled (300 taken back); Bob    600     0         40       50
-              earns 900 (salesperson Sam); +50 adjustment for Bob;
-              40 of Alice's points expire
-    ========  =====================================================  ======  ========  =======  ========
+    =======  ===============================================  ======  ========  =======  =====
+    month    what                                             issued  redeemed  expired  adj.
+    =======  ===============================================  ======  ========  =======  =====
+    2026-01  Alice earns 600, Bob earns 300                   900     0         0        0
+    2026-02  Alice: 200 with the $10 voucher (100 points),    200     100       0        0
+             earns on the 200 of products (as in Odoo)
+    2026-03  Bob's January order cancelled (300 taken         600     0         40       50
+             back); Bob earns 900 (salesperson Sam); +50
+             adjustment for Bob; 40 of Alice's points expire
+    =======  ===============================================  ======  ========  =======  =====
 
     Balances: Alice 600 + 200 − 100 − 40 = 660, Bob 300 − 300 + 900 + 50 = 950: 1,610 points.
     A point is worth at most 0.40 (the free mug: 20.00 for 50 points; the vouchers and the
