@@ -72,12 +72,15 @@
         # before menus.xml: its menus open these reports
         "report/loyalty_retention_report_views.xml",
         "security/loyalty_retention_security.xml",
+        "report/loyalty_points_report_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
         "security/loyalty_care_security.xml",
         "data/loyalty_care_data.xml",
         "data/loyalty_feedback_data.xml",
+        "data/loyalty_rfm_data.xml",
+        "views/res_partner_rfm_views.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",

@@ -7,3 +7,4 @@ from . import loyalty_campaign_report
 from . import loyalty_retention_period_report
 from . import loyalty_cohort_report
 from . import loyalty_clv_report
+from . import loyalty_points_report

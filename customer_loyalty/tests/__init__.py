@@ -82,3 +82,6 @@ from . import test_campaign_report
 from . import test_retention_repurchase
 from . import test_retention_cohort
 from . import test_retention_clv
+from . import test_rfm
+from . import test_points_analytics
+from . import test_tier_analytics
