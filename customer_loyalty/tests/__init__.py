@@ -71,3 +71,4 @@ from . import test_feedback_public
 from . import test_feedback_report
 from . import test_feedback_returns
 from . import test_feedback_concurrency
+from . import test_feedback_demo
