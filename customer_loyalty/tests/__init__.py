@@ -85,3 +85,4 @@ from . import test_retention_clv
 from . import test_rfm
 from . import test_points_analytics
 from . import test_tier_analytics
+from . import test_feedback_demo
