@@ -10,8 +10,10 @@ Two daily runs are timed, with ``_cron_send_repurchase_reminders()`` (the schedu
 as root: prediction refresh, conversions, cancellations, new reminders, sending), each step
 timed by wrapping the model's step methods (their behaviour is unchanged):
 
-1. **the first run ever** over the whole history: every customer due today and not at risk is
-   reminded at once (the backlog of a shop that turns the feature on);
+1. with ``--backlog``, **the first run ever** over the whole history: every customer due today
+   and not at risk is reminded at once (the backlog of a shop that turns the feature on: about
+   10,500 messages here, each a quotation, an activity and a rendered e-mail; it did not end
+   within 34 minutes on the loaded machine, so it is not part of ``make bench``);
 2. **a daily run**: the state the runs of the previous days leave is simulated: yesterday's
    predictions, and the reminders due before today marked sent on their reminder day (in SQL),
    so that the run rewrites what changed since yesterday and reminds only the customers falling
@@ -26,7 +28,7 @@ Runs in one transaction, rolled back at the end. Prints figures; asserts nothing
 but exits non-zero when a correctness check fails.
 
     .cache/venv/bin/python tools/bench_reminder.py -c .cache/odoo.conf -d bench_scale \\
-        [--customers 100000] [--lines 1000000] [--no-backlog]
+        [--customers 100000] [--lines 1000000] [--backlog]
 """
 
 import argparse
@@ -59,8 +61,9 @@ def parse_args():
     parser.add_argument("-d", "--database", default="bench_scale")
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--no-backlog", action="store_true",
-                        help="skip the first run ever (the backlog); time the daily run only")
+    parser.add_argument("--backlog", action="store_true",
+                        help="also time the first run ever (the backlog: about 10,500 messages, "
+                        "more than half an hour)")
     return parser.parse_args()
 
 
@@ -279,7 +282,7 @@ def main():
                             WHERE p.status = 'due' {where}""", params)
             return cr.fetchone()
 
-        if not args.no_backlog:
+        if args.backlog:
             cr.execute("SAVEPOINT backlog")
             run = timed_run(env, "first run ever (the backlog)")
             check_predictions()
@@ -297,18 +300,18 @@ def main():
                                     today - timedelta(days=1))
         simulated = simulate_previous_days(cr, today)
         env.invalidate_all()
+        run = timed_run(env, "daily run")
         # Today's messages: the customers with a prediction falling due today and not
         # reminded within the cap period by the previous days' runs.
-        customers, due_today = due_customers(
+        customers, __ = due_customers(
             """AND p.remind_date = %s AND NOT EXISTS (
                    SELECT 1 FROM loyalty_repurchase_reminder r
                      JOIN res_company c ON c.id = r.company_id
                     WHERE r.company_id = p.company_id AND r.partner_id = p.partner_id
-                      AND r.state IN ('sent', 'converted')
+                      AND r.state IN ('sent', 'converted') AND r.sent_at::date < %s
                       AND r.sent_at::date > %s::date - c.loyalty_reminder_cap_days)""",
-            [today, today])
+            [today, today, today])
         __, due_today = due_customers("AND p.remind_date = %s", [today])
-        run = timed_run(env, "daily run")
         check_predictions()
         if len(run["result"]["created"]) != due_today:
             failures.append(f"daily run: {len(run['result']['created'])} reminders for "
