@@ -28,7 +28,7 @@ class LoyaltyRetentionPeriodReport(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     tier_id = fields.Many2one(
-        "loyalty.tier", string="Tier", readonly=True,
+        "loyalty.tier", readonly=True,
         help="The customer's tier at their first order of the period.",
     )
     config_id = fields.Many2one(
