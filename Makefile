@@ -12,6 +12,7 @@ help:
 	@echo "make lint   static checks only"
 	@echo "make stop   stop the server of make start (and wait), then the project's PostgreSQL"
 	@echo "make clean  stop, then delete .cache (Odoo source, virtualenv, cluster)"
+	@echo "make bench  the benchmarks (tools/bench.sh); BENCH_ARGS=\"--only analytics\": the dashboard and RFM"
 
 setup:
 	@scripts/setup.sh

@@ -59,6 +59,7 @@
         "wizard/loyalty_package_freeze_wizard_views.xml",
         "views/portal_package_templates.xml",
         "views/sale_order_package_views.xml",
+        "views/loyalty_dashboard_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",

@@ -8,13 +8,16 @@
 #         (fewer orders) once the ledger holds 100,000 lines;
 #   2. tools/bench_expiry.py: the points-expiry cron on a generated 100,000-line ledger;
 #   3. tools/bench_birthday.py: the birthday and anniversary gift cron over 100,000 generated
-#      members (a run that issues, a second run that issues nothing, the e-mails' cron).
+#      members (a run that issues, a second run that issues nothing, the e-mails' cron);
+#   4. tools/bench_analytics.py: the Loyalty dashboard's queries and the RFM cron on the scale
+#      data of tools/bench_data.py, at 10,000 customers (100,000 lines) and 100,000 customers
+#      (1,000,000 lines), with the ratio between the two sizes.
 # The databases are created from nothing the first time and reused afterwards; the "with" ones
 # are updated (-u customer_loyalty) when the addon's source changed since the last run. Names:
 # LOYALTY_BENCH_DB_WITH, LOYALTY_BENCH_DB_WITHOUT (empty), LOYALTY_BENCH_DB_DEMO_WITH,
 # LOYALTY_BENCH_DB_DEMO_WITHOUT (demo data). Logs and outputs: .cache/bench/.
 # The scripts work inside one transaction per database and roll it back: a run leaves no data.
-#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday] [--orders N]
+#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday|analytics] [--orders N]
 #                  [--lines N] [--cards N] [--members N]
 #                  (confirm = demo and empty; --orders: both confirm benches)
 # Figures only: timings are printed, never asserted. The exit status is non-zero when a
@@ -33,11 +36,11 @@ confirm_args=()
 expiry_args=()
 birthday_args=()
 
-usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --fresh) fresh=1 ;;
-        --only) only="${2:?--only needs demo, empty, confirm, expiry or birthday}"; shift ;;
+        --only) only="${2:?--only needs demo, empty, confirm, expiry, birthday or analytics}"; shift ;;
         --orders) confirm_args+=(--orders "${2:?}"); shift ;;
         --lines) expiry_args+=(--lines "${2:?}"); shift ;;
         --cards) expiry_args+=(--cards "${2:?}"); shift ;;
@@ -48,8 +51,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$only" in
-    ""|demo|empty|confirm|expiry|birthday) ;;
-    *) die "--only takes demo, empty, confirm, expiry or birthday, not '$only'" ;;
+    ""|demo|empty|confirm|expiry|birthday|analytics) ;;
+    *) die "--only takes demo, empty, confirm, expiry, birthday or analytics, not '$only'" ;;
 esac
 # Which parts run.
 want() {  # part: demo, empty, expiry or birthday
@@ -137,7 +140,7 @@ if want demo; then
     ensure_db "$DB_DEMO_WITH" "$BASE_MODULES,$ADDON" 1
 fi
 want empty && ensure_db "$DB_WITHOUT" "$BASE_MODULES" 0
-{ want empty || want expiry || want birthday; } && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
+{ want empty || want expiry || want birthday || want analytics; } && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
 
 # The scripts roll back what they insert: the dead rows (100,000s of ledger lines) would stay in
 # the tables, and the sequential scans of the next run would read them. INDEX_CLEANUP ON lets
@@ -181,18 +184,21 @@ want expiry && run_bench bench_expiry bench_expiry -d "$DB_WITH" \
     ${expiry_args[@]+"${expiry_args[@]}"}
 want birthday && run_bench bench_birthday bench_birthday -d "$DB_WITH" \
     ${birthday_args[@]+"${birthday_args[@]}"}
+want analytics && run_bench bench_analytics bench_analytics -d "$DB_WITH"
 
 echo
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 [ -n "$(git status --porcelain -- "$ADDON" 2>/dev/null)" ] && revision+=" + uncommitted changes"
 echo "customer_loyalty benchmarks — $(date '+%Y-%m-%d %H:%M'), $revision, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry bench_birthday; do
+for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry bench_birthday \
+        bench_analytics; do
     case "$name" in
         bench_confirm_demo) want demo || continue ;;
         bench_confirm|bench_confirm_ledger) want empty || continue ;;
         bench_expiry) want expiry || continue ;;
         bench_birthday) want birthday || continue ;;
+        bench_analytics) want analytics || continue ;;
     esac
     [ -s "$OUT/$name.txt" ] || continue
     echo

@@ -73,3 +73,4 @@ from . import sale_order_line_package
 from . import sale_order_package
 from . import account_move_package
 from . import account_move_package_subscription
+from . import loyalty_dashboard
