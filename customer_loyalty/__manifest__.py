@@ -12,6 +12,8 @@
         "sale_loyalty",
         "point_of_sale",
         "pos_loyalty",
+        # pos.order.crm_team_id (the sales team of a POS order), read by the retention facts.
+        "pos_sale",
         "portal",
         "partner_contact_birthdate",
         "subscription_oca",

@@ -1,3 +1,4 @@
 from . import member_card_report
 from . import loyalty_combo_sale_report
 from . import loyalty_package_liability_report
+from . import loyalty_retention_facts

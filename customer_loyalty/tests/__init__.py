@@ -66,5 +66,6 @@ from . import test_package_portal
 from . import test_package_demo
 from . import test_sale_package
 from . import test_package_subscription
+from . import test_retention_facts
 from . import test_dashboard
 from . import test_dashboard_tour
