@@ -62,9 +62,12 @@
         "views/portal_package_templates.xml",
         "views/sale_order_package_views.xml",
         "views/loyalty_dashboard_views.xml",
+        "report/loyalty_points_report_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",
         "views/loyalty_consent_views.xml",
+        "data/loyalty_rfm_data.xml",
+        "views/res_partner_rfm_views.xml",
     ],
     "demo": [
         "data/customer_loyalty_demo.xml",

@@ -74,3 +74,9 @@ from . import sale_order_package
 from . import account_move_package
 from . import account_move_package_subscription
 from . import loyalty_dashboard
+from . import res_company_rfm
+from . import res_config_settings_rfm
+from . import res_partner_rfm
+from . import loyalty_card_rfm
+from . import loyalty_points_figures
+from . import loyalty_tier_figures
