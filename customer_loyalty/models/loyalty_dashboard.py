@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .loyalty_analytics_filters import analytics_filters
+
 PERIODS = ("month", "quarter", "year", "custom")
 # The filters that hold ids, and the fact column each one filters (categ_ids: the order has a
 # line of the category; see _loyalty_dashboard_where).
@@ -305,34 +307,24 @@ class LoyaltyDashboard(models.AbstractModel):
 
     @api.model
     def _loyalty_dashboard_points_liability(self, filters):
-        """The outstanding points of the active member cards, valued at what a point is worth
-        when redeemed (the program's best "per point" discount), in company currency."""
-        params = {"company_ids": filters["company_ids"], "tier_ids": filters["tier_ids"]}
-        tier_clause = "AND c.tier_id = ANY(%(tier_ids)s)" if filters["tier_ids"] else ""
-        self.env.cr.execute(
-            f"""
-            WITH v AS (
-                SELECT r.program_id, max(r.discount) AS per_point
-                  FROM loyalty_reward r
-                 WHERE r.active AND r.reward_type = 'discount' AND r.discount_mode = 'per_point'
-                 GROUP BY r.program_id
-            )
-            SELECT coalesce(sum(c.points * v.per_point), 0)
-              FROM loyalty_card c
-              JOIN loyalty_program p ON p.id = c.program_id
-              JOIN v ON v.program_id = c.program_id
-             WHERE c.is_membership AND c.active AND c.points > 0
-               AND p.company_id = ANY(%(company_ids)s) {tier_clause}
-            """,
-            params,
-        )
-        return float(self.env.cr.fetchone()[0])
+        """Today's points liability of the companies (``loyalty.points.figures``: the members'
+        points valued at the best value of a point), in their currency; False when the
+        companies' currencies differ (no sum to show)."""
+        flt = analytics_filters(self.env, {
+            # No company left (another company's ids only): none, not the default companies.
+            "company_ids": filters["company_ids"] or [0], "tier_ids": filters["tier_ids"],
+        })
+        liability = self.env["loyalty.points.figures"]._loyalty_points_liability(flt)
+        if len({line["currency_id"] for line in liability}) > 1:
+            return False
+        return sum(line["value"] for line in liability)
 
     @api.model
     def _loyalty_dashboard_segments(self, filters):
         """Contacts per RFM segment and tier in the user's current company (the tier of a
         contact is per company, as is the contact list the cells open); the tier filter limits
-        the columns. Counts read with the contacts' access rules (one grouped query)."""
+        the columns. The counts: ``res.partner._loyalty_rfm_segment_counts`` (one grouped
+        query over the company-dependent RFM segment and tier)."""
         Partner = self.env["res.partner"]
         company = self.env.company
         if company.id not in filters["company_ids"]:
@@ -340,21 +332,17 @@ class LoyaltyDashboard(models.AbstractModel):
         tiers = self.env["loyalty.tier"].search([("company_id", "=", company.id)])
         if filters["tier_ids"]:
             tiers = tiers.filtered(lambda tier: tier.id in filters["tier_ids"])
-        domain = [("loyalty_rfm_segment", "!=", False)]
-        if filters["tier_ids"]:
-            domain.append(("loyalty_tier_id", "in", tiers.ids))
-        counts = {}
-        for segment, tier, count in Partner.with_company(company)._read_group(
-            domain, ["loyalty_rfm_segment", "loyalty_tier_id"], ["__count"]
-        ):
-            counts[segment, tier.id] = count
+        counts = Partner._loyalty_rfm_segment_counts(
+            {"company_ids": company.ids, "tier_ids": tiers.ids or [0]}
+            if filters["tier_ids"] else {"company_ids": company.ids}
+        )
         labels = dict(Partner._fields["loyalty_rfm_segment"]._description_selection(self.env))
         columns = [{"id": tier.id, "name": tier.name} for tier in tiers]
         if not filters["tier_ids"]:
             columns.append({"id": False, "name": _("No tier")})
         rows = []
         for key, label in labels.items():
-            cells = [{"tier_id": col["id"], "count": counts.get((key, col["id"]), 0)}
+            cells = [{"tier_id": col["id"], "count": counts.get(key, {}).get(col["id"], 0)}
                      for col in columns]
             rows.append({"key": key, "label": label, "cells": cells,
                          "total": sum(cell["count"] for cell in cells)})

@@ -49,8 +49,13 @@ class TestLoyaltyDashboard(LoyaltyCommon):
             "categ_id": cls.vitamins.id, "taxes_id": [Command.clear()],
         })
         cls.sam = cls._new_user("sam_dash", "sales_team.group_sale_salesman")
-        cls.alice_card, cls.bob_card = cls._enrol(cls.alice | cls.bob)
-        cls.dave_card = cls._enrol(cls.dave, company=cls.company2)
+        # Enrolled before their orders (the tier at the time of an order is the tier history's).
+        with freeze_time("2026-02-03 08:00:00"):
+            cls.alice_card = cls._enrol(cls.alice)
+        with freeze_time("2026-03-08 08:00:00"):
+            cls.bob_card = cls._enrol(cls.bob)
+        with freeze_time("2026-03-10 08:00:00"):
+            cls.dave_card = cls._enrol(cls.dave, company=cls.company2)
         cls._order(cls.alice, "2026-02-10", 100)
         cls._order(cls.alice, "2026-03-05", 200)
         cls._order(cls.alice, "2026-03-20", 300, product=cls.vitamin)
@@ -59,6 +64,7 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         cls._order(cls.carol, "2026-03-13", 900, confirm=False)
         cls._order(cls.dave, "2026-03-10", 150, company=cls.company2)
         cls.env.flush_all()
+        # The cards' creation dates (the database's clock, which freeze_time does not stop).
         for card, day in ((cls.alice_card, "2026-02-03"), (cls.bob_card, "2026-03-08"),
                           (cls.dave_card, "2026-03-10")):
             cls.env.cr.execute(
@@ -164,6 +170,40 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         self.assertEqual(
             (cards["active_customers"]["value"], cards["new_members"]["value"]), (3, 2)
         )
+
+    def test_segments_by_tier_open_their_contacts(self):
+        # The RFM segments as the daily cron stores them (company-dependent; it has its tests).
+        for partner, segment, company in (
+            (self.alice, "at_risk", self.company), (self.bob, "champions", self.company),
+            (self.carol, "lost", self.company), (self.dave, "champions", self.company2),
+        ):
+            partner.with_company(company).sudo().loyalty_rfm_segment = segment
+        self.assertEqual(self.alice.with_company(self.company).loyalty_tier_id, self.tier_member)
+        _cards, data = self._cards(MARCH)  # the current company: the first
+        grid = data["segments"]
+        self.assertEqual(grid["company"], self.company.name)
+        self.assertEqual([t["id"] for t in grid["tiers"]],
+                         [*(self.tier_member | self.tier_silver | self.tier_gold).ids, False])
+        cells = {
+            (row["key"], tier["id"]): cell["count"]
+            for row in grid["rows"] for tier, cell in zip(grid["tiers"], row["cells"], strict=True)
+            if cell["count"]
+        }
+        # Dave is a Champion of the other company only; Carol, no member, has no tier.
+        self.assertEqual(cells, {("at_risk", self.tier_member.id): 1,
+                                 ("champions", self.tier_member.id): 1, ("lost", False): 1})
+        self.assertEqual(len(grid["rows"]), 10, "every segment, even empty")
+        # The contact list a cell opens (the client's domain): "At risk" members of the tier.
+        Partner = self.env["res.partner"].with_company(self.company)
+        self.assertEqual(Partner.search([("loyalty_rfm_segment", "=", "at_risk"),
+                                         ("loyalty_tier_id", "=", self.tier_member.id)]),
+                         self.alice)
+        self.assertEqual(Partner.search([("loyalty_rfm_segment", "=", "lost"),
+                                         ("loyalty_tier_id", "=", False)]), self.carol)
+        # The tier filter keeps its column only.
+        _cards, data = self._cards({**MARCH, "tier_ids": [self.tier_gold.id]})
+        self.assertEqual([t["id"] for t in data["segments"]["tiers"]], self.tier_gold.ids)
+        self.assertFalse(any(row["total"] for row in data["segments"]["rows"]))
 
     def test_bad_filters_are_refused(self):
         for filters in (

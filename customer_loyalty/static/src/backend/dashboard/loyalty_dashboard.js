@@ -107,6 +107,9 @@ export class LoyaltyDashboard extends Component {
 
     formatValue(card, value = card.value) {
         const currency = this.state.data.currency;
+        if (value === false) {
+            return "—";
+        }
         switch (card.kind) {
             case "integer":
                 return formatFloat(value, { digits: [16, 0] });
