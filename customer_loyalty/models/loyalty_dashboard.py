@@ -40,6 +40,7 @@ class LoyaltyDashboard(models.AbstractModel):
         """Refresh the retention facts (Loyalty managers), then return the figures."""
         if not self.env.user.has_group("customer_loyalty.group_loyalty_manager"):
             raise AccessError(_("Only Loyalty managers can refresh the figures."))
+        self.env.flush_all()  # the facts read the orders' tables
         self.env["loyalty.retention.order"].sudo()._loyalty_refresh()
         return self.get_dashboard_data(filters)
 

@@ -37,6 +37,7 @@ class TestLoyaltyDashboardTour(HttpCase):
                     "tax_id": [Command.clear()],
                 })],
             }).action_confirm()
+        env.flush_all()  # the facts are read from the tables
         env["loyalty.retention.order"]._loyalty_refresh()
         # The RFM segments as the daily cron would store them (the cron has tests of its own).
         cls.alice.with_company(company).sudo().loyalty_rfm_segment = "champions"
