@@ -149,6 +149,13 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         self.assertEqual(
             (cards["active_customers"]["value"], cards["aov"]["value"]), (1, 300.0)
         )
+        # "All" holds every category but Vitamins (a root of its own): Alice's 200, Bob's 400.
+        all_categ = self.env.ref("product.product_category_all")
+        cards, _data = self._cards({**company, "categ_ids": [all_categ.id]})
+        self.assertEqual(
+            (cards["active_customers"]["value"], cards["repurchase_rate"]["value"],
+             cards["aov"]["value"]), (2, 0.0, 300.0)
+        )
         cards, _data = self._cards({**company, "user_ids": [self.sam.id]})
         self.assertEqual(
             (cards["active_customers"]["value"], cards["aov"]["value"]), (1, 400.0), "Bob's"
@@ -204,6 +211,22 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         _cards, data = self._cards({**MARCH, "tier_ids": [self.tier_gold.id]})
         self.assertEqual([t["id"] for t in data["segments"]["tiers"]], self.tier_gold.ids)
         self.assertFalse(any(row["total"] for row in data["segments"]["rows"]))
+
+    def test_segment_list_schedules_activities(self):
+        """The list a segment opens offers Schedule Activity for the selected contacts."""
+        action = self.env.ref("customer_loyalty.action_loyalty_partner_schedule_activity")
+        self.assertEqual(action.binding_model_id.model, "res.partner")
+        # What the list's action does with two contacts selected.
+        wizard = self.env[action.res_model].with_context(
+            active_model="res.partner", active_ids=(self.alice | self.bob).ids
+        ).create({
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "summary": "Win back",
+        })
+        wizard.action_schedule_activities()
+        for partner in self.alice | self.bob:
+            self.assertEqual(partner.activity_ids.mapped("summary"), ["Win back"])
+        self.assertFalse(self.carol.activity_ids)
 
     def test_bad_filters_are_refused(self):
         for filters in (
