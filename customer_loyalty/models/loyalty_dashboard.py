@@ -112,11 +112,11 @@ class LoyaltyDashboard(models.AbstractModel):
         cr.execute("SHOW work_mem")
         previous = cr.fetchone()[0]
         cr.execute("SET LOCAL work_mem = %s", [AGGREGATE_WORK_MEM])
-        try:
-            cr.execute(query, params)
-            return cr.fetchall()
-        finally:
-            cr.execute("SET LOCAL work_mem = %s", [previous])
+        # (An error aborts the transaction, and the setting with it.)
+        cr.execute(query, params)
+        rows = cr.fetchall()
+        cr.execute("SET LOCAL work_mem = %s", [previous])
+        return rows
 
     def _loyalty_dashboard_where(self, filters, day_from, day_to, alias="o"):
         """The join, the SQL condition of ``filters`` on the order facts aliased ``alias`` (no
@@ -172,8 +172,10 @@ class LoyaltyDashboard(models.AbstractModel):
         results = {name: query(filters) for name, query in queries.items()}
         headline = results["headline"]
         headline["new_members"] = results["new_members"]
-        company = self.env["res.company"].browse(filters["company_ids"][:1]) or self.env.company
-        currency = company.currency_id
+        companies = self.env["res.company"].browse(filters["company_ids"])
+        currency = companies[:1].currency_id or self.env.company.currency_id
+        # Amounts are in each company's currency: no sum of two currencies.
+        mixed_currencies = len(companies.currency_id) > 1
         refreshed_at = self.env["ir.config_parameter"].sudo().get_param(REFRESHED_AT_PARAM)
         return {
             "filters": {
@@ -184,7 +186,10 @@ class LoyaltyDashboard(models.AbstractModel):
                 "id": currency.id, "symbol": currency.symbol, "position": currency.position,
                 "digits": currency.decimal_places,
             },
-            "cards": self._loyalty_dashboard_cards(headline, results["points_liability"]),
+            "cards": self._loyalty_dashboard_cards(
+                headline, results["points_liability"], mixed_currencies
+            ),
+            "mixed_currencies": mixed_currencies,
             "monthly": results["monthly"],
             "segments": results["segments"],
             "refreshed_at": refreshed_at or False,
@@ -192,9 +197,12 @@ class LoyaltyDashboard(models.AbstractModel):
             "options": self._loyalty_dashboard_options(),
         }
 
-    def _loyalty_dashboard_cards(self, headline, liability):
-        """The headline cards: value, the previous period's value and the trend in %."""
+    def _loyalty_dashboard_cards(self, headline, liability, mixed_currencies=False):
+        """The headline cards: value, the previous period's value and the trend in %; no
+        amount (False) when the companies' currencies differ."""
         def card(key, label, kind, current, previous=None):
+            if kind == "monetary" and mixed_currencies:
+                current = previous = False
             trend = False
             if previous not in (None, False) and previous:
                 trend = round((current - previous) / abs(previous) * 100.0, 1)

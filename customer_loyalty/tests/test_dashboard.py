@@ -173,9 +173,21 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         self.assertEqual((cards["active_customers"]["value"], cards["aov"]["value"],
                           cards["active_customers"]["previous"]), (2, 300.0, 0))
         # Both companies: Dave's order and card count too.
-        cards, _data = self._cards({**MARCH, "company_ids": [self.company.id, self.company2.id]})
+        both = {**MARCH, "company_ids": [self.company.id, self.company2.id]}
+        cards, data = self._cards(both)
         self.assertEqual(
-            (cards["active_customers"]["value"], cards["new_members"]["value"]), (3, 2)
+            (cards["active_customers"]["value"], cards["new_members"]["value"],
+             cards["aov"]["value"]), (3, 2, 262.5), "(200 + 300 + 400 + 150) / 4"
+        )
+        self.assertFalse(data["mixed_currencies"])
+        # In two currencies, no amount is summed.
+        self.company2.currency_id = self.env.ref("base.EUR")
+        cards, data = self._cards(both)
+        self.assertTrue(data["mixed_currencies"])
+        self.assertEqual(
+            (cards["active_customers"]["value"], cards["aov"]["value"],
+             cards["returning_revenue"]["value"], cards["points_liability"]["value"]),
+            (3, False, False, False),
         )
 
     def test_segments_by_tier_open_their_contacts(self):
