@@ -72,6 +72,7 @@
         # before menus.xml: its menus open these reports
         "report/loyalty_retention_report_views.xml",
         "security/loyalty_retention_security.xml",
+        "views/loyalty_dashboard_views.xml",
         "report/loyalty_points_report_views.xml",
         "views/menus.xml",
         "views/loyalty_consent_templates.xml",

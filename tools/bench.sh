@@ -11,6 +11,9 @@
 #      members (a run that issues, a second run that issues nothing, the e-mails' cron);
 #   4. tools/bench_reminder.py: the repurchase-reminder cron over the scale data set of
 #      tools/bench_data.py (100,000 customers, 1,000,000 Sales and POS order lines).
+#   5. tools/bench_analytics.py: the Loyalty dashboard's queries and the RFM cron on the scale
+#      data of tools/bench_data.py, at 10,000 customers (100,000 lines) and 100,000 customers
+#      (1,000,000 lines), with the ratio between the two sizes.
 # The databases are created from nothing the first time and reused afterwards; the "with" ones
 # are updated (-u customer_loyalty) when the addon's source changed since the last run. Names:
 # LOYALTY_BENCH_DB_WITH, LOYALTY_BENCH_DB_WITHOUT (empty), LOYALTY_BENCH_DB_DEMO_WITH,
@@ -18,8 +21,8 @@
 # of the "with" one where tools/bench_data.py --persist generated it once, in about 2 minutes;
 # made again when the generator's version or the sizes change). Logs and outputs: .cache/bench/.
 # The scripts work inside one transaction per database and roll it back: a run leaves no data.
-#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday|reminder] [--orders N]
-#                  [--lines N] [--cards N] [--members N] [--scale-customers N]
+#   tools/bench.sh [--fresh] [--only demo|empty|confirm|expiry|birthday|reminder|analytics]
+#                  [--orders N] [--lines N] [--cards N] [--members N] [--scale-customers N]
 #                  [--scale-lines N]
 #                  (confirm = demo and empty; --orders: both confirm benches)
 # Figures only: timings are printed, never asserted. The exit status is non-zero when a
@@ -41,11 +44,11 @@ confirm_args=()
 expiry_args=()
 birthday_args=()
 
-usage() { sed -n '2,25s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --fresh) fresh=1 ;;
-        --only) only="${2:?--only needs demo, empty, confirm, expiry, birthday or reminder}"; shift ;;
+        --only) only="${2:?--only needs demo, empty, confirm, expiry, birthday, reminder or analytics}"; shift ;;
         --orders) confirm_args+=(--orders "${2:?}"); shift ;;
         --lines) expiry_args+=(--lines "${2:?}"); shift ;;
         --cards) expiry_args+=(--cards "${2:?}"); shift ;;
@@ -58,11 +61,11 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$only" in
-    ""|demo|empty|confirm|expiry|birthday|reminder) ;;
-    *) die "--only takes demo, empty, confirm, expiry, birthday or reminder, not '$only'" ;;
+    ""|demo|empty|confirm|expiry|birthday|reminder|analytics) ;;
+    *) die "--only takes demo, empty, confirm, expiry, birthday, reminder or analytics, not '$only'" ;;
 esac
 # Which parts run.
-want() {  # part: demo, empty, expiry, birthday or reminder
+want() {  # part: demo, empty, expiry, birthday, reminder or analytics
     case "$only" in
         "") return 0 ;;
         confirm) [ "$1" = demo ] || [ "$1" = empty ] ;;
@@ -147,7 +150,7 @@ if want demo; then
     ensure_db "$DB_DEMO_WITH" "$BASE_MODULES,$ADDON" 1
 fi
 want empty && ensure_db "$DB_WITHOUT" "$BASE_MODULES" 0
-{ want empty || want expiry || want birthday || want reminder; } \
+{ want empty || want expiry || want birthday || want reminder || want analytics; } \
     && ensure_db "$DB_WITH" "$BASE_MODULES,$ADDON" 0
 
 # The scale data set is generated once (about 2 minutes for a million lines) into a copy of the
@@ -230,6 +233,7 @@ want birthday && run_bench bench_birthday bench_birthday -d "$DB_WITH" \
     ${birthday_args[@]+"${birthday_args[@]}"}
 want reminder && run_bench bench_reminder bench_reminder -d "$DB_SCALE" \
     --customers "$SCALE_CUSTOMERS" --lines "$SCALE_LINES"
+want analytics && run_bench bench_analytics bench_analytics -d "$DB_WITH"
 
 echo
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -237,13 +241,14 @@ revision="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "customer_loyalty benchmarks — $(date '+%Y-%m-%d %H:%M'), $revision, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 for name in bench_confirm_demo bench_confirm bench_confirm_ledger bench_expiry bench_birthday \
-        bench_reminder; do
+        bench_reminder bench_analytics; do
     case "$name" in
         bench_confirm_demo) want demo || continue ;;
         bench_confirm|bench_confirm_ledger) want empty || continue ;;
         bench_expiry) want expiry || continue ;;
         bench_birthday) want birthday || continue ;;
         bench_reminder) want reminder || continue ;;
+        bench_analytics) want analytics || continue ;;
     esac
     [ -s "$OUT/$name.txt" ] || continue
     echo

@@ -88,9 +88,11 @@ from . import loyalty_feedback_mixin
 from . import res_company_campaign
 from . import loyalty_retention_figures
 from . import res_company_retention
+from . import loyalty_dashboard
 from . import res_company_rfm
 from . import res_config_settings_rfm
 from . import res_partner_rfm
 from . import loyalty_card_rfm
 from . import loyalty_points_figures
 from . import loyalty_tier_figures
+from . import loyalty_retention_figures

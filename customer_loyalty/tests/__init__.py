@@ -86,3 +86,5 @@ from . import test_rfm
 from . import test_points_analytics
 from . import test_tier_analytics
 from . import test_feedback_demo
+from . import test_dashboard
+from . import test_dashboard_tour

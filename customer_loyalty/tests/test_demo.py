@@ -92,9 +92,9 @@ class TestDemo(TransactionCase):
 
     def test_demo_users(self):
         admin = self.env.ref("base.user_admin")
-        # The admin lands in Loyalty › Members (not in Discuss).
+        # The admin lands on the Loyalty dashboard (not in Discuss).
         self.assertEqual(admin.action_id.id,
-                         self.env.ref("customer_loyalty.action_loyalty_members").id)
+                         self.env.ref("customer_loyalty.action_loyalty_dashboard").id)
         member = self.env.ref("customer_loyalty.demo_user_member")
         self.assertEqual(member.login, "member")
         self.assertTrue(member.has_group("base.group_portal"))
