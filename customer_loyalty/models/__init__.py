@@ -95,4 +95,3 @@ from . import res_partner_rfm
 from . import loyalty_card_rfm
 from . import loyalty_points_figures
 from . import loyalty_tier_figures
-from . import loyalty_retention_figures
