@@ -68,7 +68,7 @@ if [ -z "$odoo_reason" ]; then
         log "Odoo suite: Odoo's test runner on a fresh database $runner_db (port $runner_port)"
         dropdb --if-exists "$runner_db" >/dev/null
         started=$(date +%s)
-        if ! timeout --kill-after=30 "${LOYALTY_RUNNER_TIMEOUT:-1500}" \
+        if ! timeout --kill-after=30 "${LOYALTY_RUNNER_TIMEOUT:-2700}" \
                 "$PY" "$ODOO_BIN" -c "$TEST_CONF" -d "$runner_db" -i "$ADDON" --test-enable \
                 --test-tags "/$ADDON" --stop-after-init --http-port "$runner_port" \
                 --log-level=test > "$runner_log" 2>&1; then
