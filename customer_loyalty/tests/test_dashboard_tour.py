@@ -44,4 +44,8 @@ class TestLoyaltyDashboardTour(HttpCase):
         cls.bob.with_company(company).sudo().loyalty_rfm_segment = "new"
 
     def test_dashboard_and_segment_list(self):
-        self.start_tour("/odoo", "CustomerLoyaltyDashboardTour", login="admin")
+        # From another screen (the demo administrator's home is the dashboard itself).
+        self.start_tour(
+            "/odoo/action-customer_loyalty.action_loyalty_members",
+            "CustomerLoyaltyDashboardTour", login="admin",
+        )

@@ -18,6 +18,10 @@ function exactText(content, selector, text) {
 registry.category("web_tour.tours").add("CustomerLoyaltyDashboardTour", {
     steps: () => [
         {
+            content: "the members list is loaded",
+            trigger: ".o_list_view",
+        },
+        {
             content: "open the apps menu",
             trigger: ".o_navbar_apps_menu button",
             run: "click",

@@ -3,7 +3,15 @@
  * Every figure comes from one call, loyalty.dashboard.get_dashboard_data(filters), which checks
  * the user's rights and the filters on the server; a segment cell opens the standard contact list
  * (Schedule Activity, Send email, tags by multi-edit) filtered on the segment and the tier. */
-import { Component, onMounted, onWillStart, onWillUnmount, useRef, useState } from "@odoo/owl";
+import {
+    Component,
+    onMounted,
+    onWillStart,
+    onWillUnmount,
+    status,
+    useRef,
+    useState,
+} from "@odoo/owl";
 import { loadBundle } from "@web/core/assets";
 import { _t } from "@web/core/l10n/translation";
 import { formatFloat } from "@web/core/utils/numbers";
@@ -77,7 +85,8 @@ export class LoyaltyDashboard extends Component {
 
     async load(method = "get_dashboard_data") {
         const f = this.state.filters;
-        if (f.period === "custom" && (!f.date_from || !f.date_to)) {
+        // Left before Chart.js was loaded (another menu clicked): nothing to load.
+        if (status(this) === "destroyed" || (f.period === "custom" && (!f.date_from || !f.date_to))) {
             return;
         }
         this.state.loading = true;
