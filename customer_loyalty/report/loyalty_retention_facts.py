@@ -349,7 +349,9 @@ class LoyaltyRetentionOrder(models.Model):
     @api.model
     def _loyalty_refresh(self):
         """Rebuild both views from the orders, set-wise (two statements). Concurrent refreshes
-        let readers read the previous figures meanwhile."""
+        let readers read the previous figures meanwhile. Pending ORM writes are flushed first:
+        the views read the tables."""
+        self.env.flush_all()
         cr = self.env.cr
         cr.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY loyalty_retention_line")
         cr.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY loyalty_retention_order")
