@@ -95,6 +95,7 @@
         "data/loyalty_package_demo.xml",
         "data/loyalty_care_demo.xml",
         "data/loyalty_feedback_demo.xml",
+        "data/loyalty_analytics_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

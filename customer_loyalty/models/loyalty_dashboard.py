@@ -164,6 +164,7 @@ class LoyaltyDashboard(models.AbstractModel):
             "new_members": self._loyalty_dashboard_new_members,
             "points_liability": self._loyalty_dashboard_points_liability,
             "segments": self._loyalty_dashboard_segments,
+            "nps": self._loyalty_dashboard_nps,
         }
 
     @api.model
@@ -187,7 +188,7 @@ class LoyaltyDashboard(models.AbstractModel):
                 "digits": currency.decimal_places,
             },
             "cards": self._loyalty_dashboard_cards(
-                headline, results["points_liability"], mixed_currencies
+                headline, results["points_liability"], mixed_currencies, nps=results["nps"]
             ),
             "mixed_currencies": mixed_currencies,
             "monthly": results["monthly"],
@@ -197,7 +198,7 @@ class LoyaltyDashboard(models.AbstractModel):
             "options": self._loyalty_dashboard_options(),
         }
 
-    def _loyalty_dashboard_cards(self, headline, liability, mixed_currencies=False):
+    def _loyalty_dashboard_cards(self, headline, liability, mixed_currencies=False, nps=None):
         """The headline cards: value, the previous period's value and the trend in %; no
         amount (False) when the companies' currencies differ."""
         def card(key, label, kind, current, previous=None):
@@ -224,11 +225,49 @@ class LoyaltyDashboard(models.AbstractModel):
                  headline["new_members"]["current"], headline["new_members"]["previous"]),
             # Outstanding points now: the ledger has no valuation at a past date.
             card("points_liability", _("Points liability"), "monetary", liability),
-            # NPS: the customer feedback of issue 13 is built elsewhere; the lead fills this card
-            # from it. No figure until then (kind "placeholder": the client shows "not yet").
-            card("nps", _("NPS"), "placeholder", False),
         ]
+        # NPS of the customer feedback answered in the period; no answer yet: "placeholder"
+        # (the client shows that there is no feedback yet).
+        nps = nps or {}
+        if nps.get("current") is None:
+            cards.append(card("nps", _("NPS"), "placeholder", False))
+        else:
+            cards.append(card("nps", _("NPS"), "float", nps["current"], nps.get("previous")))
         return cards
+
+    @api.model
+    def _loyalty_dashboard_nps(self, filters):
+        """The NPS (% promoters 9-10 minus % detractors 0-6) of the NPS answers given in the
+        period and in the previous one, of the customer feedback (``loyalty.feedback.request``)
+        filtered by company, shop, tier (at the order) and salesperson; the product category
+        does not apply. ``{"current": nps or None, "previous": nps or None}`` (None: no
+        answer)."""
+        clauses = ["r.company_id = ANY(%(company_ids)s)"]
+        for key, column in (("config_ids", "pos_config_id"), ("tier_ids", "tier_id"),
+                            ("user_ids", "user_id")):
+            if filters[key]:
+                clauses.append(f"r.{column} = ANY(%({key})s)")
+        params = {key: filters[key] for key in ID_FILTERS}
+        params.update({key: filters[key] for key in ("date_from", "date_to", "prev_from")})
+        rows = self._loyalty_dashboard_fetchall(
+            f"""
+            SELECT r.answer_date::date >= %(date_from)s AS cur,
+                   count(*), count(*) FILTER (WHERE r.score >= 9),
+                   count(*) FILTER (WHERE r.score <= 6)
+              FROM loyalty_feedback_request r
+             WHERE r.scale = 'nps' AND r.state = 'answered'
+               AND r.answer_date::date BETWEEN %(prev_from)s AND %(date_to)s
+               AND {" AND ".join(clauses)}
+             GROUP BY 1
+            """,
+            params,
+        )
+        result = {"current": None, "previous": None}
+        for cur, answers, promoters, detractors in rows:
+            result["current" if cur else "previous"] = round(
+                100.0 * (promoters - detractors) / answers, 1
+            )
+        return result
 
     @api.model
     def _loyalty_dashboard_headline(self, filters):

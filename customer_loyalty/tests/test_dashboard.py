@@ -126,7 +126,36 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         # Alice 600 points, Bob 400 (1 per unit, Member tier x1), a point is worth 0.05.
         self.assertEqual((self.alice_card.points, self.bob_card.points), (600, 400))
         self.assertAlmostEqual(cards["points_liability"]["value"], 50.0)
-        self.assertEqual(cards["nps"]["kind"], "placeholder", "no NPS figure until feedback exists")
+        self.assertEqual(cards["nps"]["kind"], "placeholder", "no NPS answer in the period")
+
+    def test_nps_card(self):
+        """March: 4 NPS answers, 10, 9 (promoters), 7 (passive), 3 (detractor): (2 - 1) / 4 =
+        25.0; February: 2 answers, 6 and 10: (1 - 1) / 2 = 0.0. A CSAT answer, an unanswered
+        request and another company's answer do not count."""
+        Request = self.env["loyalty.feedback.request"].sudo()
+        other = self.env["res.company"].create({"name": "NPS Other Shop"})
+
+        documents = iter(range(900001, 900100))  # each request its own document
+
+        def answer(company, scale, score, day, state="answered"):
+            Request.create({
+                "company_id": company.id, "partner_id": self.alice.id, "scale": scale,
+                "trigger": "sale", "res_model": "res.partner", "res_id": next(documents),
+                "state": state, "score": score, "answer_date": f"{day} 10:00:00",
+            })
+
+        for score in (10, 9, 7, 3):
+            answer(self.company, "nps", score, "2026-03-10")
+        answer(self.company, "nps", 6, "2026-02-10")
+        answer(self.company, "nps", 10, "2026-02-11")
+        answer(self.company, "csat", 1, "2026-03-10")
+        answer(self.company, "nps", 0, "2026-03-12", state="sent")
+        answer(other, "nps", 0, "2026-03-10")
+        cards, _data = self._cards({**MARCH, "company_ids": [self.company.id]})
+        self.assertEqual(
+            (cards["nps"]["kind"], cards["nps"]["value"], cards["nps"]["previous"]),
+            ("float", 25.0, 0.0),
+        )
 
     def test_monthly_graphs(self):
         _cards, data = self._cards({**MARCH, "company_ids": [self.company.id]})

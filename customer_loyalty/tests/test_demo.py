@@ -140,3 +140,22 @@ class TestDemo(TransactionCase):
         self.assertFalse(Partner._loyalty_contactable(bich.ids, "sms", "marketing"))
         self.assertEqual(Partner._loyalty_contactable(bich.ids, "email", "gift"), bich)
         self.assertEqual(bich.loyalty_do_not_contact, "E-mail: Promotions; SMS: Promotions")
+
+    def test_analytics_computed_at_install(self):
+        """The demo's orders are in the retention facts and its customers have RFM segments
+        right after install (the dashboard shows them before the first night's crons)."""
+        Orders = self.env["loyalty.retention.order"]
+        sales = self.env["sale.order"].search_count(
+            [("company_id", "=", self.company.id), ("state", "=", "sale")]
+        )
+        pos = self.env["pos.order"].search_count([
+            ("company_id", "=", self.company.id), ("state", "in", ("paid", "done", "invoiced")),
+            ("lines.refunded_orderline_id", "=", False),
+        ])
+        self.assertGreater(sales, 0)
+        self.assertEqual(
+            Orders.search_count([("company_id", "=", self.company.id)]), sales + pos,
+            "one row per confirmed sales order and paid POS order of the shop",
+        )
+        Partner = self.env["res.partner"].with_company(self.company)
+        self.assertTrue(Partner.search_count([("loyalty_rfm_segment", "!=", False)]))
