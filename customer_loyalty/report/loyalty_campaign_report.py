@@ -27,7 +27,11 @@ class LoyaltyCampaignReport(models.Model):
     An order counts when it is a confirmed sales order or a paid POS order whose untaxed amount,
     less its credit notes (posted ``out_refund`` lines of its lines) or its POS refunds, is
     positive: a fully refunded order converts nothing. The revenue is that net untaxed amount, in
-    the company's currency.
+    the company's currency. The orders are read from the retention facts
+    (``loyalty.retention.order``, indexed on company, customer and day; refreshed nightly), so
+    an order shows here once the facts are refreshed. A view over a materialized view: this
+    file is imported after ``loyalty_retention_facts`` (whose rebuild drops it), so that its
+    ``init`` creates it again after them.
     """
 
     _name = "loyalty.campaign.report"
@@ -122,46 +126,19 @@ class LoyaltyCampaignReport(models.Model):
                  SELECT COALESCE(NULLIF(c.loyalty_campaign_window_days, 0),
                                  c.loyalty_reminder_conversion_days) AS days
              ) w
+              -- the first order of the retention facts in the window (Sales or POS, refunds
+              -- folded in: an order refunded in full converts nothing)
               LEFT JOIN LATERAL (
-                  SELECT orders.* FROM (
-                      SELECT 'sale' AS origin, so.id AS sale_order_id,
-                             NULL::integer AS pos_order_id, so.date_order AS order_date,
-                             so.campaign_id,
-                             so.amount_untaxed - COALESCE((
-                                 SELECT SUM(aml.price_subtotal)
-                                   FROM sale_order_line sol
-                                   JOIN sale_order_line_invoice_rel rel
-                                     ON rel.order_line_id = sol.id
-                                   JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                                   JOIN account_move am ON am.id = aml.move_id
-                                  WHERE sol.order_id = so.id AND am.move_type = 'out_refund'
-                                    AND am.state = 'posted'), 0) AS revenue
-                        FROM res_partner contact
-                        JOIN sale_order so ON so.partner_id = contact.id
-                       WHERE contact.commercial_partner_id = customer.commercial_partner_id
-                         AND so.company_id = e.company_id AND so.state = 'sale'
-                         AND so.date_order >= e.event_date
-                         AND so.date_order <= e.event_date + make_interval(days => w.days)
-                       UNION ALL
-                      SELECT 'pos', NULL, po.id, po.date_order, NULL,
-                             po.amount_total - po.amount_tax + COALESCE((
-                                 SELECT SUM(refund_line.price_subtotal)
-                                   FROM pos_order_line line
-                                   JOIN pos_order_line refund_line
-                                     ON refund_line.refunded_orderline_id = line.id
-                                   JOIN pos_order refund ON refund.id = refund_line.order_id
-                                  WHERE line.order_id = po.id
-                                    AND refund.state IN ('paid', 'done', 'invoiced')), 0)
-                        FROM res_partner contact
-                        JOIN pos_order po ON po.partner_id = contact.id
-                       WHERE contact.commercial_partner_id = customer.commercial_partner_id
-                         AND po.company_id = e.company_id
-                         AND po.state IN ('paid', 'done', 'invoiced') AND po.amount_total > 0
-                         AND po.date_order >= e.event_date
-                         AND po.date_order <= e.event_date + make_interval(days => w.days)
-                  ) orders
-                   WHERE orders.revenue > 0
-                   ORDER BY orders.order_date, orders.sale_order_id, orders.pos_order_id
+                  SELECT f.origin, f.sale_order_id, f.pos_order_id, f.date AS order_date,
+                         so.campaign_id, f.revenue
+                    FROM loyalty_retention_order f
+                    LEFT JOIN sale_order so ON so.id = f.sale_order_id
+                   WHERE f.company_id = e.company_id
+                     AND f.partner_id = customer.commercial_partner_id
+                     AND f.is_counted AND f.revenue > 0
+                     AND f.date >= e.event_date
+                     AND f.date <= e.event_date + make_interval(days => w.days)
+                   ORDER BY f.date, f.id
                    LIMIT 1
               ) o ON TRUE
             """,

@@ -103,7 +103,7 @@ class TestCampaignReport(PosPointsCommon):
         self._refund(refunded, "2026-04-02 15:00:00", {refunded.lines: 1})
         alice_april = self._sale(self.company, self.alice, "2026-04-05 09:00:00",
                                  [(self.pen, 3, 10.0)])
-        self.env.flush_all()
+        self.env["loyalty.retention.order"]._loyalty_refresh()
         return pos_order, carol_b, alice_april
 
     def _rows(self, user=None):
@@ -190,7 +190,7 @@ class TestCampaignReport(PosPointsCommon):
             "due_date": "2026-05-01", "state": "pending",
         })
         lamp_order = self._pos(self.bob, "2026-05-04 09:00:00", [(self.lamp, 1)])
-        self.env.flush_all()
+        self.env["loyalty.retention.order"]._loyalty_refresh()
         rows = self._rows()
         self.assertEqual(
             [(r.event_type, r.partner_id, r.pos_order_id, r.revenue, r.days_to_order)
