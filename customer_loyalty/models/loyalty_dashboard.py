@@ -10,11 +10,18 @@ PERIODS = ("month", "quarter", "year", "custom")
 # line of the category; see _loyalty_dashboard_where).
 ID_FILTERS = ("company_ids", "config_ids", "tier_ids", "user_ids", "categ_ids")
 REFRESHED_AT_PARAM = "customer_loyalty.retention_refreshed_at"
-# The memory of the per-customer aggregates (one group per customer: 120,000 groups for a year of
-# 100,000 customers need about 20 MB); PostgreSQL's default 4 MB spills them to disk, which
-# made these queries grow faster than the data (tools/bench_analytics.py).
-AGGREGATE_WORK_MEM = "64MB"
-
+# The planner settings of the dashboard's statements (set for each statement, then put back):
+# - the memory of the per-customer aggregates (one group per customer: 120,000 groups for a year
+#   of 100,000 customers need about 60 MB); PostgreSQL's default 4 MB spills them to disk, which
+#   made these queries grow faster than the data (tools/bench_analytics.py);
+# - no JIT compilation: it only starts above a cost the large data sets reach, and costs 40 ms or
+#   more per statement to save less on queries of a fraction of a second;
+# - no parallel workers: on a small server each worker builds the same hash of the lines again.
+STATEMENT_SETTINGS = (
+    ("work_mem", "64MB"),
+    ("jit", "off"),
+    ("max_parallel_workers_per_gather", "0"),
+)
 
 class LoyaltyDashboard(models.AbstractModel):
     """The first screen of the Loyalty app: headline figures of a period against the previous
@@ -106,17 +113,37 @@ class LoyaltyDashboard(models.AbstractModel):
         return clean
 
     def _loyalty_dashboard_fetchall(self, query, params):
-        """Run an aggregate of the dashboard with enough memory to hash its groups, then put
-        the transaction's setting back."""
+        """Run a statement of the dashboard with its planner settings (``STATEMENT_SETTINGS``),
+        then put the transaction's settings back."""
         cr = self.env.cr
-        cr.execute("SHOW work_mem")
-        previous = cr.fetchone()[0]
-        cr.execute("SET LOCAL work_mem = %s", [AGGREGATE_WORK_MEM])
-        # (An error aborts the transaction, and the setting with it.)
+        names = [name for name, _value in STATEMENT_SETTINGS]
+        cr.execute(
+            "SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names
+        )
+        previous = cr.fetchone()
+        self._loyalty_dashboard_settings(STATEMENT_SETTINGS)
+        # (An error aborts the transaction, and the settings with it.)
         cr.execute(query, params)
         rows = cr.fetchall()
-        cr.execute("SET LOCAL work_mem = %s", [previous])
+        self._loyalty_dashboard_settings(zip(names, previous, strict=True))
         return rows
+
+    def _loyalty_dashboard_settings(self, settings):
+        settings = list(settings)
+        self.env.cr.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+            [item for setting in settings for item in setting],
+        )
+
+    @api.model
+    def _loyalty_dashboard_whole_sequence(self, filters, join):
+        """Whether the figures can be read from each order's place in its customer's sequence
+        (``previous_day``, ``next_day``: the customer's counted orders in the company) instead
+        of grouping the orders by customer: when nothing but the companies and the days selects
+        the orders (no shop, tier, salesperson or category), so that the sequence is the one of
+        the orders read. One pass over the orders, no per-customer groups: it grows with the
+        orders, where a hash of every customer outgrows the processor's caches."""
+        return not join and not any(filters[key] for key in ("config_ids", "tier_ids", "user_ids"))
 
     def _loyalty_dashboard_where(self, filters, day_from, day_to, alias="o"):
         """The join, the SQL condition of ``filters`` on the order facts aliased ``alias`` (no
@@ -279,9 +306,33 @@ class LoyaltyDashboard(models.AbstractModel):
         join, where, revenue, params = self._loyalty_dashboard_where(
             filters, filters["prev_from"], filters["date_to"]
         )
-        params.update({key: filters[key] for key in ("date_from", "date_to", "prev_from")})
-        rows = self._loyalty_dashboard_fetchall(
-            f"""
+        params.update({
+            key: filters[key] for key in ("date_from", "date_to", "prev_from", "prev_to")
+        })
+        if self._loyalty_dashboard_whole_sequence(filters, join):
+            # A customer's first order of the period is the one whose previous order is before
+            # it; a customer with one order only in the period has no next order in it either:
+            # the returning customers are the first orders followed by another in the period,
+            # and the returning revenue all but that of the single orders.
+            query = f"""
+            WITH seq AS (
+                SELECT o.day >= %(date_from)s AS cur, o.revenue,
+                       (o.previous_day IS NULL OR o.previous_day < CASE
+                            WHEN o.day >= %(date_from)s THEN %(date_from)s
+                            ELSE %(prev_from)s END) AS first,
+                       (o.next_day IS NULL OR o.next_day > CASE
+                            WHEN o.day >= %(date_from)s THEN %(date_to)s
+                            ELSE %(prev_to)s END) AS last
+                  FROM loyalty_retention_order o
+                 WHERE o.is_counted AND o.day BETWEEN %(prev_from)s AND %(date_to)s AND {where}
+            )
+            SELECT cur, count(*) FILTER (WHERE first), count(*) FILTER (WHERE first AND NOT last),
+                   count(*), sum(revenue),
+                   coalesce(sum(revenue) FILTER (WHERE NOT (first AND last)), 0)
+              FROM seq GROUP BY cur
+            """
+        else:
+            query = f"""
             WITH c AS (
                 SELECT o.day >= %(date_from)s AS cur, count(*) AS orders,
                        sum({revenue}) AS revenue
@@ -292,9 +343,8 @@ class LoyaltyDashboard(models.AbstractModel):
             SELECT cur, count(*), count(*) FILTER (WHERE orders >= 2), sum(orders), sum(revenue),
                    coalesce(sum(revenue) FILTER (WHERE orders >= 2), 0)
               FROM c GROUP BY cur
-            """,
-            params,
-        )
+            """
+        rows = self._loyalty_dashboard_fetchall(query, params)
         empty = {"customers": 0, "repeaters": 0, "orders": 0, "revenue": 0.0,
                  "returning_revenue": 0.0}
         by_period = {True: dict(empty), False: dict(empty)}
@@ -324,8 +374,24 @@ class LoyaltyDashboard(models.AbstractModel):
             filters, first, filters["date_to"]
         )
         params.update({"first": first, "last_day": filters["date_to"]})
-        rows = self._loyalty_dashboard_fetchall(
-            f"""
+        if self._loyalty_dashboard_whole_sequence(filters, join):
+            # As the headline: a customer's first order of the month, and those followed by
+            # another in the month (up to the period's last day).
+            query = f"""
+            SELECT o.month,
+                   count(*) FILTER (WHERE o.previous_day IS NULL OR o.previous_day < o.month),
+                   count(*) FILTER (
+                       WHERE (o.previous_day IS NULL OR o.previous_day < o.month)
+                         AND o.next_day <= LEAST(
+                             (o.month + INTERVAL '1 month - 1 day')::date, %(last_day)s)),
+                   coalesce(sum(o.revenue) FILTER (WHERE o.customer_order_number = 1), 0),
+                   coalesce(sum(o.revenue) FILTER (WHERE o.customer_order_number > 1), 0)
+              FROM loyalty_retention_order o
+             WHERE o.is_counted AND o.day BETWEEN %(first)s AND %(last_day)s AND {where}
+             GROUP BY o.month
+            """
+        else:
+            query = f"""
             WITH c AS (
                 SELECT o.month, count(*) AS orders,
                        coalesce(sum({revenue}) FILTER (WHERE o.customer_order_number = 1), 0)
@@ -339,9 +405,8 @@ class LoyaltyDashboard(models.AbstractModel):
             SELECT month, count(*), count(*) FILTER (WHERE orders >= 2), sum(first_rev),
                    sum(repeat_rev)
               FROM c GROUP BY month
-            """,
-            params,
-        )
+            """
+        rows = self._loyalty_dashboard_fetchall(query, params)
         rows = {month: row for month, *row in rows}
         months = []
         month = first

@@ -175,7 +175,8 @@ ORDERS_QUERY = """
                AS cohort_month,
            CASE WHEN counted.is_counted THEN LAG(counted.day) OVER customer END AS previous_day,
            CASE WHEN counted.is_counted THEN counted.day - LAG(counted.day) OVER customer END
-               AS days_since_previous
+               AS days_since_previous,
+           CASE WHEN counted.is_counted THEN LEAD(counted.day) OVER customer END AS next_day
       FROM counted
       LEFT JOIN sale_order so ON so.id = counted.sale_order_id
       LEFT JOIN pos_order po ON po.id = counted.pos_order_id
@@ -341,6 +342,10 @@ class LoyaltyRetentionOrder(models.Model):
     cohort_month = fields.Date(readonly=True)
     previous_day = fields.Date(string="Previous Order", readonly=True)
     days_since_previous = fields.Integer(readonly=True, aggregator="avg")
+    next_day = fields.Date(
+        string="Next Order", readonly=True,
+        help="The day of the customer's next counted order in the company, if any.",
+    )
 
     def init(self):
         # Created by loyalty.retention.line's init (this view reads that one).

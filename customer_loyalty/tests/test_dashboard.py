@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
@@ -218,6 +220,69 @@ class TestLoyaltyDashboard(LoyaltyCommon):
              cards["returning_revenue"]["value"], cards["points_liability"]["value"]),
             (3, False, False, False),
         )
+
+    def test_periods_cut_through_a_customers_orders(self):
+        """Without a shop, tier, salesperson or category filter the figures come from each
+        order's previous and next order (one pass); with one, from the orders grouped by
+        customer. Both give the hand-computed figures of periods that cut through Alice's
+        orders (10 Feb 100, 5 Mar 200, 20 Mar 300) and Bob's (8 Mar 400), and of a month graph
+        whose last month ends with the period."""
+        Dashboard = self.Dashboard
+        # period: (current, previous), each (customers, repeaters, orders, revenue, returning)
+        cases = {
+            ("2026-03-05", "2026-03-20"): ((2, 1, 3, 900.0, 500.0), (0, 0, 0, 0.0, 0.0)),
+            # the previous period: 17 Feb to 4 Mar
+            ("2026-03-06", "2026-03-19"): ((1, 0, 1, 400.0, 0.0), (1, 0, 1, 200.0, 0.0)),
+            # the previous period: 21 Feb to 5 Mar, Alice's order of 5 March alone
+            ("2026-02-10", "2026-03-05"): ((1, 1, 2, 300.0, 300.0), (0, 0, 0, 0.0, 0.0)),
+        }
+        # the month graph's March, from the 1st to the period's last day: (customers,
+        # repurchase rate, new revenue, repeat revenue)
+        march_graph = {
+            ("2026-03-05", "2026-03-20"): (2, 50.0, 400.0, 500.0),
+            ("2026-03-06", "2026-03-19"): (2, 0.0, 400.0, 200.0),
+            ("2026-02-10", "2026-03-05"): (1, 0.0, 0.0, 200.0),
+        }
+        grouped = patch.object(
+            type(Dashboard), "_loyalty_dashboard_whole_sequence", return_value=False
+        )
+        for path in ("sequence", "grouped"):
+            for (day_from, day_to), expected in cases.items():
+                filters = Dashboard._loyalty_dashboard_filters({
+                    "period": "custom", "date_from": day_from, "date_to": day_to,
+                    "company_ids": [self.company.id],
+                })
+                self.assertEqual(
+                    Dashboard._loyalty_dashboard_whole_sequence(filters, ""), True
+                )
+                with self.subTest(path=path, period=(day_from, day_to)):
+                    if path == "grouped":
+                        with grouped:
+                            headline = Dashboard._loyalty_dashboard_headline(filters)
+                            months = Dashboard._loyalty_dashboard_monthly(filters)
+                    else:
+                        headline = Dashboard._loyalty_dashboard_headline(filters)
+                        months = Dashboard._loyalty_dashboard_monthly(filters)
+                    self.assertEqual(
+                        tuple(
+                            tuple(headline[key][figure] for figure in (
+                                "customers", "repeaters", "orders", "revenue",
+                                "returning_revenue",
+                            ))
+                            for key in ("current", "previous")
+                        ),
+                        expected,
+                    )
+                    march = months[-1]
+                    self.assertEqual(march["month"], "2026-03-01")
+                    self.assertEqual(
+                        (march["customers"], march["repurchase_rate"], march["new_revenue"],
+                         march["repeat_revenue"]),
+                        march_graph[day_from, day_to],
+                    )
+        # A salesperson's filter groups by customer.
+        filters = Dashboard._loyalty_dashboard_filters({**MARCH, "user_ids": [self.sam.id]})
+        self.assertFalse(Dashboard._loyalty_dashboard_whole_sequence(filters, ""))
 
     def test_segments_by_tier_open_their_contacts(self):
         # The RFM segments as the daily cron stores them (company-dependent; it has its tests).
