@@ -13,8 +13,11 @@ the way.
 Only ``action_confirm()`` (and the flush that ends the request) is timed, order by order, as the
 admin user (not superuser), with a fresh ORM cache per order like a new request. Both databases
 stay open in one transaction each, which is rolled back at the end: the run leaves no data. The
-sides are interleaved in rounds (alternating which goes first) so that the load of this shared
-machine weighs on both alike. Prints figures; asserts nothing about timings.
+sides take turns order by order (the same order on one side, then on the other; who goes first
+alternates), so that the drift of this shared machine's speed weighs on both alike: in rounds of
+20 orders per side, a change of speed inside a round made the ratio of two runs in a row of the
+same code differ by 0.09 (1.02x and 1.11x); ``--rounds N`` still runs such rounds. Prints figures;
+asserts nothing about timings.
 
     .cache/venv/bin/python tools/bench_confirm.py -c .cache/odoo.conf \\
         --with-db bench_with --without-db bench_without [--orders 200] [--customers 20]
@@ -52,7 +55,11 @@ def parse_args():
     parser.add_argument("--without-db", default="bench_without", help="database without it")
     parser.add_argument("--orders", type=int, default=200, help="timed confirmations per side")
     parser.add_argument("--warmup", type=int, default=5, help="untimed confirmations first")
-    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds")
+    parser.add_argument(
+        "--rounds", type=int, default=0,
+        help="interleaved rounds of several orders per side (default 0: in pairs, each "
+        "order on one side then the other)",
+    )
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--customers", type=int, default=20, help="members placing the orders")
     parser.add_argument(
@@ -102,6 +109,7 @@ class Side:
         self.env = odoo.api.Environment(self.cr, admin.id, context)
         self.profiler = cProfile.Profile() if profile else None
         self.sql_by_caller = collections.Counter() if profile else None
+        self.sql_durations = collections.Counter() if profile else None
         self.Command = odoo.Command
         self.times, self.queries, self.sql_times = [], [], []
         self.upgraded = []  # with customer_loyalty: whether the confirmation changed a tier
@@ -193,6 +201,7 @@ class Side:
         if profiler:
             profiler.enable()
             _SQL_RECORDER.counter = self.sql_by_caller
+            _SQL_RECORDER.durations = self.sql_durations
         start = time.perf_counter()
         try:
             order.action_confirm()
@@ -243,6 +252,7 @@ class _SqlRecorder(threading.local):
     the statement its first words, table names kept, values dropped."""
 
     counter = None
+    durations = None  # seconds per (caller, statement), beside the counts
 
     @classmethod
     def install(cls, odoo):
@@ -250,9 +260,15 @@ class _SqlRecorder(threading.local):
 
         def execute(cursor, query, params=None, log_exceptions=True):
             counter = _SQL_RECORDER.counter
-            if counter is not None:
-                counter[(_addon_caller(), _statement(query))] += 1
-            return original(cursor, query, params, log_exceptions)
+            if counter is None:
+                return original(cursor, query, params, log_exceptions)
+            key = (_addon_caller(), _statement(query))
+            counter[key] += 1
+            start = time.perf_counter()
+            try:
+                return original(cursor, query, params, log_exceptions)
+            finally:
+                _SQL_RECORDER.durations[key] += time.perf_counter() - start
 
         odoo.sql_db.Cursor.execute = execute
 
@@ -298,19 +314,34 @@ def report_profile(args, sides):
             odoo_with[statement] += count
     for (_caller, statement), count in without_side.sql_by_caller.items():
         odoo_without[statement] += count
+    ms_by_caller = collections.Counter()
+    for (caller, _statement), seconds in with_side.sql_durations.items():
+        ms_by_caller[caller] += seconds * 1000
     for caller, count in by_caller.most_common(15):
-        print(f"    {count / args.orders:6.2f}  {caller}")
+        ms = ms_by_caller[caller] / args.orders
+        print(f"    {count / args.orders:6.2f}  {ms:6.2f} ms  {caller}")
         statements = collections.Counter({
             statement: n for (c, statement), n in with_side.sql_by_caller.items() if c == caller
         })
         for statement, n in statements.most_common(6 if caller != "odoo" else 0):
-            print(f"            {n / args.orders:6.2f}  {statement}")
+            ms = with_side.sql_durations[caller, statement] * 1000
+            print(f"            {n / args.orders:6.2f}  {ms / args.orders:6.2f} ms  {statement}")
     print("  statements not called from the addon, with minus without, per confirmation:")
     diff = collections.Counter(odoo_with)
     diff.subtract(odoo_without)
     for statement, n in sorted(diff.items(), key=lambda item: -abs(item[1]))[:15]:
         if abs(n) >= args.orders / 10:
             print(f"    {n / args.orders:+6.2f}  {statement}")
+    # Whoever calls them: the statements whose time differs most between the sides.
+    print("  every statement, with minus without, per confirmation (count, ms):")
+    counts, times = collections.Counter(), collections.Counter()
+    for side, sign in ((with_side, 1), (without_side, -1)):
+        for (_caller, statement), n in side.sql_by_caller.items():
+            counts[statement] += sign * n
+            times[statement] += sign * side.sql_durations[_caller, statement] * 1000
+    for statement, ms in sorted(times.items(), key=lambda item: -abs(item[1]))[:15]:
+        count = counts[statement] / args.orders
+        print(f"    {count:+6.2f}  {ms / args.orders:+6.2f} ms  {statement}")
 
 
 def make_plan(args):
@@ -365,7 +396,7 @@ def main():
             for side in sides:
                 side.confirm(i, timed=False)
         todo = list(range(args.warmup, args.warmup + args.orders))
-        per_round = -(-len(todo) // args.rounds)
+        per_round = -(-len(todo) // args.rounds) if args.rounds else 1
         for r, start in enumerate(range(0, len(todo), per_round)):
             block = todo[start : start + per_round]
             for side in sides if r % 2 == 0 else reversed(sides):
@@ -393,7 +424,8 @@ def report(args, plan, sides, checks):
     print(
         f"bench_confirm: {args.orders} confirmations per side (+{args.warmup} warm-up), "
         f"{plan['customers']} members, {lines_total / len(plan['orders']):.1f} lines/order, "
-        f"{args.rounds} interleaved rounds"
+        + (f"{args.rounds} interleaved rounds" if args.rounds else
+           "in pairs (each order on both sides in turn)")
     )
     if args.ledger_lines:
         print(f"  both sides: a ledger of {args.ledger_lines:,} lines on "
@@ -422,9 +454,15 @@ def report(args, plan, sides, checks):
     o_mean, o_median, _ = summary(without_side.times)
     ratio = w_mean / o_mean
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
+    # The same order's two confirmations, one just after the other: the machine's drift
+    # weighs on both alike.
+    paired = statistics.median(
+        w / o for w, o in zip(with_side.times, without_side.times, strict=True)
+    )
     print(
         f"  ratio with/without: {ratio:.2f}x on the mean, {w_median / o_median:.2f}x on the "
-        f"median; queries {statistics.fmean(with_side.queries):.0f} vs "
+        f"median, {paired:.2f}x median of the pairs; queries "
+        f"{statistics.fmean(with_side.queries):.0f} vs "
         f"{statistics.fmean(without_side.queries):.0f} per order "
         f"(target <= {TARGET_RATIO:.2f}x: {verdict})"
     )

@@ -20,10 +20,12 @@ class SaleOrder(models.Model):
         customer's. Combo items are judged by their combo (a reserved combo may hold products
         sold to everyone)."""
         self.ensure_one()
+        reserved = self.env["product.template"]._loyalty_tier_restricted_template_ids()
+        if not reserved:  # (cached) no product is reserved for a tier: nothing to read
+            return []
         lines = self.order_line.filtered(
             lambda line: line.product_id and not line.combo_item_id and not line.display_type
         )
-        reserved = self.env["product.template"]._loyalty_tier_restricted_template_ids()
         restricted = lines.filtered(
             lambda line: line.product_id.product_tmpl_id.id in reserved
             and line.product_id.product_tmpl_id.sudo().loyalty_tier_ids
