@@ -331,6 +331,33 @@ class LoyaltyDashboard(models.AbstractModel):
                    coalesce(sum(revenue) FILTER (WHERE NOT (first AND last)), 0)
               FROM seq GROUP BY cur
             """
+        elif join and not filters["tier_ids"]:
+            # A category without a tier: the category's lines alone (each carries its order's
+            # day, customer, shop, salesperson and whether the order counts), not the period's
+            # every order joined to them.
+            _join, line_where, _revenue, _params = self._loyalty_dashboard_where(
+                filters, filters["prev_from"], filters["date_to"], alias="l"
+            )
+            query = f"""
+            WITH o AS (
+                SELECT l.order_id, min(l.company_id) AS company_id,
+                       min(l.partner_id) AS partner_id, min(l.day) AS day,
+                       sum(l.revenue) AS revenue
+                  FROM loyalty_retention_line l
+                 WHERE l.order_is_counted AND l.categ_id = ANY(%(categ_ids)s)
+                   AND l.day BETWEEN %(prev_from)s AND %(date_to)s AND {line_where}
+                 GROUP BY l.order_id
+                HAVING bool_or(NOT l.is_refund)
+            ), c AS (
+                SELECT o.day >= %(date_from)s AS cur, count(*) AS orders,
+                       sum(o.revenue) AS revenue
+                  FROM o
+                 GROUP BY 1, o.company_id, o.partner_id
+            )
+            SELECT cur, count(*), count(*) FILTER (WHERE orders >= 2), sum(orders), sum(revenue),
+                   coalesce(sum(revenue) FILTER (WHERE orders >= 2), 0)
+              FROM c GROUP BY cur
+            """
         else:
             query = f"""
             WITH c AS (

@@ -27,6 +27,15 @@ ORIGINS = [("sale", "Sales Order"), ("pos", "Point of Sale")]
 REFRESHED_AT_PARAM = "customer_loyalty.retention_refreshed_at"
 
 LINES_QUERY = """
+  SELECT line.*,
+         -- the order counts as a purchase (as loyalty_retention_order.is_counted): a customer,
+         -- and not refunded in full; on each line, so that a category filter needs no order
+         (line.partner_id IS NOT NULL AND NOT COALESCE(
+              SUM(line.revenue) FILTER (WHERE NOT line.is_refund) OVER order_lines > 0
+              AND COALESCE(-SUM(line.revenue) FILTER (WHERE line.is_refund) OVER order_lines, 0)
+                  >= SUM(line.revenue) FILTER (WHERE NOT line.is_refund) OVER order_lines,
+              FALSE)) AS order_is_counted
+    FROM (
     SELECT sol.id * 4 AS id,
            so.id * 2 AS order_id,
            'sale'::varchar AS origin,
@@ -116,6 +125,8 @@ LINES_QUERY = """
       LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
      WHERE po.state IN ('paid', 'done', 'invoiced')
        AND (orig.id IS NULL OR orig.state IN ('paid', 'done', 'invoiced'))
+    ) line
+  WINDOW order_lines AS (PARTITION BY line.order_id)
 """
 
 # One row per order from its lines; then the customer's sequence of the orders that count.
@@ -133,7 +144,8 @@ ORDERS_QUERY = """
                MIN(line.team_id) AS team_id,
                MIN(line.config_id) AS config_id,
                COALESCE(SUM(line.revenue) FILTER (WHERE NOT line.is_refund), 0) AS gross_revenue,
-               COALESCE(-SUM(line.revenue) FILTER (WHERE line.is_refund), 0) AS refunded_revenue
+               COALESCE(-SUM(line.revenue) FILTER (WHERE line.is_refund), 0) AS refunded_revenue,
+               BOOL_AND(line.order_is_counted) AS is_counted
           FROM loyalty_retention_line line
          GROUP BY line.order_id
     ), flagged AS (
@@ -143,9 +155,8 @@ ORDERS_QUERY = """
                 AND orders.refunded_revenue >= orders.gross_revenue) AS is_refunded
           FROM orders
     ), counted AS (
-        SELECT flagged.*,
-               (flagged.partner_id IS NOT NULL AND NOT flagged.is_refunded) AS is_counted
-          FROM flagged
+        -- is_counted: the lines' order_is_counted (a customer, not flagged.is_refunded)
+        SELECT flagged.* FROM flagged
     )
     SELECT counted.id,
            counted.origin,
@@ -255,6 +266,10 @@ class LoyaltyRetentionLine(models.Model):
         help="Untaxed, in the company's currency; negative for refunds.",
     )
     is_refund = fields.Boolean(string="Refund", readonly=True)
+    order_is_counted = fields.Boolean(
+        string="Order Counts as a Purchase", readonly=True,
+        help="The line's order is of a known customer and was not refunded in full.",
+    )
 
     def init(self):
         # Both views are (re)built here, the lines' first: the orders' view reads it.

@@ -180,6 +180,13 @@ class TestLoyaltyDashboard(LoyaltyCommon):
         self.assertEqual(
             (cards["active_customers"]["value"], cards["aov"]["value"]), (1, 300.0)
         )
+        # With a tier too (the category's lines joined to their orders' tier): the same.
+        cards, _data = self._cards(
+            {**company, "categ_ids": [self.vitamins.id], "tier_ids": [self.tier_member.id]}
+        )
+        self.assertEqual(
+            (cards["active_customers"]["value"], cards["aov"]["value"]), (1, 300.0)
+        )
         # "All" holds every category but Vitamins (a root of its own): Alice's 200, Bob's 400.
         all_categ = self.env.ref("product.product_category_all")
         cards, _data = self._cards({**company, "categ_ids": [all_categ.id]})

@@ -135,6 +135,16 @@ class TestRetentionFacts(PosPointsCommon):
             120.5, "100 + 2 x 10.25",
         )
         self.assertEqual(set(lines.categ_id.ids), {self.lamp.categ_id.id})
+        # Each line says whether its order counts: not P1 (refunded in full: its sale and its
+        # refund line) nor P3 (no customer); S2, refunded in part, does.
+        self.assertEqual(
+            {line.order_id.name for line in lines if not line.order_is_counted},
+            {p1.name, p3.name},
+        )
+        self.assertEqual(len(lines.filtered(lambda line: line.pos_order_id == p1)), 2)
+        self.assertTrue(all(
+            line.order_is_counted for line in lines if line.sale_order_id == s2
+        ))
 
     def test_company_rule_and_refresh_rights(self):
         self._data_set()
