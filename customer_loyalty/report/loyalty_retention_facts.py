@@ -26,15 +26,19 @@ _logger = logging.getLogger(__name__)
 ORIGINS = [("sale", "Sales Order"), ("pos", "Point of Sale")]
 REFRESHED_AT_PARAM = "customer_loyalty.retention_refreshed_at"
 
+# Whether the line's order was refunded in full and whether it counts as a purchase (a
+# customer, not refunded in full) are defined here, once, on each line (a category filter then
+# needs no order); the order facts take them from their lines.
 LINES_QUERY = """
+  SELECT flagged.*,
+         (flagged.partner_id IS NOT NULL AND NOT flagged.order_is_refunded) AS order_is_counted
+    FROM (
   SELECT line.*,
-         -- the order counts as a purchase (as loyalty_retention_order.is_counted): a customer,
-         -- and not refunded in full; on each line, so that a category filter needs no order
-         (line.partner_id IS NOT NULL AND NOT COALESCE(
+         COALESCE(
               SUM(line.revenue) FILTER (WHERE NOT line.is_refund) OVER order_lines > 0
               AND COALESCE(-SUM(line.revenue) FILTER (WHERE line.is_refund) OVER order_lines, 0)
                   >= SUM(line.revenue) FILTER (WHERE NOT line.is_refund) OVER order_lines,
-              FALSE)) AS order_is_counted
+              FALSE) AS order_is_refunded
     FROM (
     SELECT sol.id * 4 AS id,
            so.id * 2 AS order_id,
@@ -127,6 +131,7 @@ LINES_QUERY = """
        AND (orig.id IS NULL OR orig.state IN ('paid', 'done', 'invoiced'))
     ) line
   WINDOW order_lines AS (PARTITION BY line.order_id)
+    ) flagged
 """
 
 # One row per order from its lines; then the customer's sequence of the orders that count.
@@ -145,18 +150,13 @@ ORDERS_QUERY = """
                MIN(line.config_id) AS config_id,
                COALESCE(SUM(line.revenue) FILTER (WHERE NOT line.is_refund), 0) AS gross_revenue,
                COALESCE(-SUM(line.revenue) FILTER (WHERE line.is_refund), 0) AS refunded_revenue,
+               BOOL_AND(line.order_is_refunded) AS is_refunded,
                BOOL_AND(line.order_is_counted) AS is_counted
           FROM loyalty_retention_line line
          GROUP BY line.order_id
-    ), flagged AS (
-        SELECT orders.*,
-               orders.gross_revenue - orders.refunded_revenue AS revenue,
-               (orders.gross_revenue > 0
-                AND orders.refunded_revenue >= orders.gross_revenue) AS is_refunded
-          FROM orders
     ), counted AS (
-        -- is_counted: the lines' order_is_counted (a customer, not flagged.is_refunded)
-        SELECT flagged.* FROM flagged
+        SELECT orders.*, orders.gross_revenue - orders.refunded_revenue AS revenue
+          FROM orders
     )
     SELECT counted.id,
            counted.origin,
@@ -266,6 +266,10 @@ class LoyaltyRetentionLine(models.Model):
         help="Untaxed, in the company's currency; negative for refunds.",
     )
     is_refund = fields.Boolean(string="Refund", readonly=True)
+    order_is_refunded = fields.Boolean(
+        string="Order Refunded in Full", readonly=True,
+        help="The line's order was refunded in full: it does not count as a purchase.",
+    )
     order_is_counted = fields.Boolean(
         string="Order Counts as a Purchase", readonly=True,
         help="The line's order is of a known customer and was not refunded in full.",

@@ -141,6 +141,10 @@ class TestRetentionFacts(PosPointsCommon):
             {line.order_id.name for line in lines if not line.order_is_counted},
             {p1.name, p3.name},
         )
+        self.assertEqual(
+            {line.order_id.name for line in lines if line.order_is_refunded}, {p1.name},
+            "P3 has no customer but was not refunded",
+        )
         self.assertEqual(len(lines.filtered(lambda line: line.pos_order_id == p1)), 2)
         self.assertTrue(all(
             line.order_is_counted for line in lines if line.sale_order_id == s2
