@@ -183,8 +183,6 @@ class LoyaltyCard(models.Model):
         if not self.ids:
             return {}
         self.flush_recordset(["points"])
-        timeout = self.env.context.get("loyalty_lock_timeout", "10s")
-        cr = self.env.cr
         pending_memo = memo_of("pending") if with_pending else None
         if pending_memo is not None:
             History = self.env["loyalty.history"]
@@ -205,18 +203,7 @@ class LoyaltyCard(models.Model):
                 "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
                 tuple(self.ids),
             )
-        # A lock that cannot be had aborts the transaction: the UserError rolls it back. The
-        # timeout and the lock go in one round trip (the rows come from the last statement),
-        # and the timeout stays for the rest of the transaction (SET LOCAL): a later wait of
-        # more than that on a lock ends it too, which Odoo's RPC layer retries (it is one of the
-        # concurrency errors it retries); an unbounded wait would hold a worker instead.
-        try:
-            cr.execute(SQL("SET LOCAL lock_timeout = %s; %s", timeout, query))
-        except psycopg2.errors.LockNotAvailable:
-            raise UserError(
-                _("This member card is being used in another transaction. Please try again.")
-            ) from None
-        rows = cr.fetchall()
+        rows = self._loyalty_locking_execute(query)
         balances = {row[0]: row[1] or 0.0 for row in rows}
         if pending_memo is not None:
             pending_memo.update({row[0]: row[2] or 0.0 for row in rows})
@@ -224,6 +211,78 @@ class LoyaltyCard(models.Model):
         cards = self.browse(balances)
         self.env.cache.update(cards, self._fields["points"], [balances[c] for c in cards.ids])
         self.browse(set(self.ids) - set(balances)).invalidate_recordset(["points"])
+        return balances
+
+    def _loyalty_locking_execute(self, query):
+        """Run ``query`` (which locks card rows) with the lock timeout and return its rows.
+
+        A lock that cannot be had aborts the transaction: the UserError rolls it back. The
+        timeout and the query go in one round trip (the rows come from the last statement), and
+        the timeout stays for the rest of the transaction (SET LOCAL): a later wait of more than
+        that on a lock ends it too, which Odoo's RPC layer retries (it is one of the concurrency
+        errors it retries); an unbounded wait would hold a worker instead."""
+        timeout = self.env.context.get("loyalty_lock_timeout", "10s")
+        try:
+            self.env.cr.execute(SQL("SET LOCAL lock_timeout = %s; %s", timeout, query))
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _("This member card is being used in another transaction. Please try again.")
+            ) from None
+        return self.env.cr.fetchall()
+
+    def _loyalty_move_balances(self, deltas):
+        """Lock the cards' rows and add ``deltas[card_id]`` to their balances; return
+        ``{card_id: balance after}`` (rounded to 2 decimals), for every card of ``self``.
+
+        The one writer of member balances (see ``loyalty.history.create``). When every card
+        moves, one statement locks the rows (in id order, as ``_loyalty_lock`` does, so that two
+        transactions never wait for each other's cards) and moves the balances from what is
+        committed under the lock; otherwise the lock, then the move of those that change."""
+        if not self.ids:
+            return {}
+        ids = set(self.ids)
+        moving = {
+            card_id: delta for card_id, delta in deltas.items()
+            if card_id in ids and not float_is_zero(delta, precision_digits=2)
+        }
+        self.flush_recordset(["points"])
+        if len(moving) < len(ids):
+            balances = self._loyalty_lock()
+            if not moving:
+                return balances
+            lock = locked = SQL()
+        else:
+            balances = {}
+            lock = SQL(
+                "WITH locked AS MATERIALIZED (SELECT id FROM loyalty_card WHERE id IN %s "
+                "ORDER BY id FOR UPDATE) ",
+                tuple(sorted(ids)),
+            )
+            locked = SQL("AND card.id IN (SELECT id FROM locked)")
+        rows = self._loyalty_locking_execute(
+            SQL(
+                """
+                %s
+                UPDATE loyalty_card card
+                   SET points = ROUND((COALESCE(card.points, 0) + v.delta)::numeric, 2),
+                       write_uid = %s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM (VALUES %s) AS v(id, delta)
+                 WHERE card.id = v.id %s
+             RETURNING card.id, card.points
+                """,
+                lock,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL("(%s, %s::numeric)", card_id, delta) for card_id, delta in moving.items()
+                ),
+                locked,
+            )
+        )
+        balances.update(rows)
+        # The cache takes the new balances (no second read of them).
+        moved = self.browse(sorted(moving))
+        self.env.cache.update(moved, self._fields["points"], [balances[i] for i in moved.ids])
+        moved.invalidate_recordset(["write_date", "write_uid"])
         return balances
 
     def _loyalty_ledger_sums(self):

@@ -88,7 +88,7 @@ class LoyaltyCard(models.Model):
                 member=card.partner_id.display_name,
                 gifts="; ".join(parts),
             )
-            card.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-            for record in (order, pos_order):
+            # Notes, logged without the notification machinery (see _loyalty_notify_tier_change).
+            for record in (card.partner_id, order, pos_order):
                 if record:
-                    record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+                    record.sudo()._message_log(body=body)

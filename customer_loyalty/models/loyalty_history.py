@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, create_index, float_is_zero
+from odoo.tools import create_index, float_is_zero
 
 from .loyalty_card_points import in_points_flow
 from .loyalty_memo import forget_memo
@@ -91,12 +91,11 @@ class LoyaltyHistory(models.Model):
             raise AccessError(
                 _("Only the order flows and Loyalty Managers can write a member's points ledger.")
             )
-        # Serialise ledger writes per card and read the balances under the lock.
-        balances = members._loyalty_lock()
         forget_memo("pending", members.ids)  # the new lines may be pending
-        before = dict(balances)
         today = fields.Date.context_today(self)
         default_type = self.env.context.get("loyalty_entry_type")
+        deltas = defaultdict(float)  # card_id -> issued - used of the new lines
+        member_vals = []
         for vals in vals_list:
             card = cards.browse(vals.get("card_id"))
             if card not in members:
@@ -110,8 +109,8 @@ class LoyaltyHistory(models.Model):
             vals["used"] = vals.get("used") or 0.0
             if vals["issued"] < 0 or vals["used"] < 0:
                 raise UserError(_("A points ledger line cannot issue or use a negative amount."))
-            balances[card.id] += vals["issued"] - vals["used"]
-            vals["balance_after"] = balances[card.id]
+            deltas[card.id] += vals["issued"] - vals["used"]
+            member_vals.append(vals)
             program = card.program_id
             if vals["issued"] > 0:
                 if program.points_validity_months and not vals.get("expiry_date"):
@@ -123,35 +122,21 @@ class LoyaltyHistory(models.Model):
                     and not vals.get("available_date")
                 ):
                     vals["available_date"] = today + relativedelta(days=program.points_pending_days)
+        # Serialise ledger writes per card: the balances move under the cards' row locks, from
+        # what is committed (one statement), before the lines say what they became.
+        after = members._loyalty_move_balances(deltas)
+        before = {card_id: after[card_id] - deltas[card_id] for card_id in after}
+        running = dict(before)
+        for vals in member_vals:
+            running[vals["card_id"]] += vals["issued"] - vals["used"]
+            vals["balance_after"] = round(running[vals["card_id"]], 2)
         lines = super().create(vals_list)
         changed = {
-            card_id: balance for card_id, balance in balances.items()
-            if not float_is_zero(balance - before[card_id], precision_digits=2)
+            card_id: balance for card_id, balance in after.items()
+            if not float_is_zero(deltas[card_id], precision_digits=2)
         }
         if changed:
-            # The balance follows its lines, in one statement for all the cards.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE loyalty_card card
-                       SET points = v.points, write_uid = %s,
-                           write_date = NOW() AT TIME ZONE 'UTC'
-                      FROM (VALUES %s) AS v(id, points) WHERE card.id = v.id
-                    """,
-                    self.env.uid,
-                    SQL(", ").join(
-                        SQL("(%s, %s::numeric)", card_id, round(balance, 2))
-                        for card_id, balance in changed.items()
-                    ),
-                )
-            )
-            # The cache takes the new balances (no second read of them).
             cards_changed = members.browse(changed)
-            self.env.cache.update(
-                cards_changed, cards._fields["points"],
-                [round(changed[card_id], 2) for card_id in cards_changed.ids],
-            )
-            cards_changed.invalidate_recordset(["write_date", "write_uid"])
             if not self.env.context.get("loyalty_no_mail"):
                 # Odoo's "points reached" communications follow the balance, as after a write.
                 # Prefetching the programs of all the lines' cards reads their communication

@@ -486,7 +486,9 @@ class LoyaltyCard(models.Model):
                 new=line.new_tier_id.name or _("no tier"),
                 reason=reason,
             )
-        partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        # A note, logged without the notification machinery (nobody follows a contact's notes
+        # to be told of them): a tier change happens at confirmation, in the till's time.
+        partner.sudo()._message_log(body=body)
 
     # ------------------------------------------------------------------
     # Actions and cron

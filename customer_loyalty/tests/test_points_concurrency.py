@@ -235,6 +235,58 @@ class TestPointsConcurrency(TransactionCase):
         self.assertEqual(points, 0)
         self.assertEqual(lines, [("adjustment", 100.0, 0.0), ("order", 0.0, 100.0)])
 
+    def test_ledger_line_moves_the_committed_balance(self):
+        """A ledger line never moves a balance its transaction read before another one changed
+        it: B reads 100, A adds 50 and commits, B's line is refused as a serialization failure
+        (which Odoo's RPC layer retries) and, retried, moves the balance to 160. A line whose
+        card another transaction holds waits, then gives up with the clear error, leaving the
+        balance alone."""
+        card_id = self.ids["card"]
+
+        def add(env, points):
+            with loyalty_points_flow():
+                return env["loyalty.history"].create({
+                    "card_id": card_id, "entry_type": "adjustment", "issued": points,
+                    "description": f"+{points}",
+                })
+
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+        try:
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_a, env_b = self._env(cr_a), self._env(cr_b, loyalty_lock_timeout="1s")
+            self.assertEqual(env_b["loyalty.card"].browse(card_id).points, 100)  # B's read
+            add(env_a, 50)
+            cr_a.commit()
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                add(env_b, 10)
+            cr_b.rollback()
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_b = self._env(cr_b, loyalty_lock_timeout="1s")
+            line = add(env_b, 10)
+            self.assertEqual(line.balance_after, 160)
+            self.assertEqual(env_b["loyalty.card"].browse(card_id).points, 160)
+            cr_b.commit()
+
+            add(env_a, 5)  # A holds the card's lock
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_b = self._env(cr_b, loyalty_lock_timeout="1s")
+            with self.assertRaisesRegex(UserError, "being used in another transaction"):
+                add(env_b, 1)
+            cr_b.rollback()
+            cr_a.rollback()
+        finally:
+            cr_a.close()
+            cr_b.close()
+        points, lines = self._card_state()
+        self.assertEqual(points, 100 + 50 + 10)
+        self.assertEqual(
+            lines,
+            [("adjustment", 100.0, 0.0), ("adjustment", 50.0, 0.0), ("adjustment", 10.0, 0.0)],
+        )
+        with self.registry.cursor() as cr:
+            card = self._env(cr)["loyalty.card"].browse(card_id)
+            self.assertEqual(card.history_ids.sorted("id").mapped("balance_after"), [100, 150, 160])
+
     def test_concurrent_enrolment_creates_one_card(self):
         """A sales order and a POS order enrol the same new customer at once: one card."""
         with self.registry.cursor() as cr:
