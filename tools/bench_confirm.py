@@ -79,6 +79,23 @@ def parse_args():
     return parser.parse_args()
 
 
+def vacuum(odoo, dbname):
+    """Compact the database first: each run's orders are rolled back, and the dead rows they
+    leave (thousands after a few runs, until autovacuum passes) slow the next run's queries on
+    one side more than on the other. Two copies of one database measured against each other
+    differed by 4 % before this, 0.2 % after."""
+    import psycopg2  # noqa: PLC0415
+
+    _uri, info = odoo.sql_db.connection_info_for(dbname)
+    connection = psycopg2.connect(**info)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM FULL ANALYZE")
+    finally:
+        connection.close()
+
+
 def start_odoo(config_path):
     import odoo  # noqa: PLC0415 (the venv's Odoo, importable once the script runs)
     from odoo.tools import config  # noqa: PLC0415
@@ -367,6 +384,8 @@ def main():
     if args.profile:
         _SqlRecorder.install(odoo)
     plan = make_plan(args)
+    for dbname in (args.with_db, args.without_db):
+        vacuum(odoo, dbname)
     sides = [
         Side(odoo, label, dbname, with_addon=label == "with", main_company=args.main_company,
              profile=bool(args.profile))
