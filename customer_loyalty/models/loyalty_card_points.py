@@ -231,15 +231,18 @@ class LoyaltyCard(models.Model):
         return self.env.cr.fetchall()
 
     def _loyalty_move_balances(self, deltas):
-        """Lock the cards' rows and add ``deltas[card_id]`` to their balances; return
-        ``{card_id: balance after}`` (rounded to 2 decimals), for every card of ``self``.
+        """Lock the cards' rows and add ``deltas[card_id]`` to their balances; return the
+        balances before and after, ``({card_id: before}, {card_id: after})``, for every card of
+        ``self``.
 
         The one writer of member balances (see ``loyalty.history.create``). When every card
         moves, one statement locks the rows (in id order, as ``_loyalty_lock`` does, so that two
         transactions never wait for each other's cards) and moves the balances from what is
-        committed under the lock; otherwise the lock, then the move of those that change."""
+        committed under the lock; otherwise the lock, then the move of those that change.
+        Rounded to the cent half to even (``round`` of a double precision), as Python's
+        ``round`` rounds the balances read under the lock."""
         if not self.ids:
-            return {}
+            return {}, {}
         ids = set(self.ids)
         moving = {
             card_id: delta for card_id, delta in deltas.items()
@@ -247,12 +250,12 @@ class LoyaltyCard(models.Model):
         }
         self.flush_recordset(["points"])
         if len(moving) < len(ids):
-            balances = self._loyalty_lock()
+            before = self._loyalty_lock()
             if not moving:
-                return balances
+                return before, dict(before)
             lock = locked = SQL()
         else:
-            balances = {}
+            before = {}
             lock = SQL(
                 "WITH locked AS MATERIALIZED (SELECT id FROM loyalty_card WHERE id IN %s "
                 "ORDER BY id FOR UPDATE) ",
@@ -264,26 +267,29 @@ class LoyaltyCard(models.Model):
                 """
                 %s
                 UPDATE loyalty_card card
-                   SET points = ROUND((COALESCE(card.points, 0) + v.delta)::numeric, 2),
+                   SET points = ROUND((COALESCE(card.points, 0) + v.delta) * 100) / 100,
                        write_uid = %s, write_date = NOW() AT TIME ZONE 'UTC'
                   FROM (VALUES %s) AS v(id, delta)
+                  JOIN loyalty_card prev ON prev.id = v.id
                  WHERE card.id = v.id %s
-             RETURNING card.id, card.points
+             RETURNING card.id, card.points, prev.points
                 """,
                 lock,
                 self.env.uid,
                 SQL(", ").join(
-                    SQL("(%s, %s::numeric)", card_id, delta) for card_id, delta in moving.items()
+                    SQL("(%s, %s::float8)", card_id, delta) for card_id, delta in moving.items()
                 ),
                 locked,
             )
         )
-        balances.update(rows)
+        after = dict(before)
+        for card_id, points, previous in rows:
+            before[card_id], after[card_id] = previous or 0.0, points
         # The cache takes the new balances (no second read of them).
         moved = self.browse(sorted(moving))
-        self.env.cache.update(moved, self._fields["points"], [balances[i] for i in moved.ids])
+        self.env.cache.update(moved, self._fields["points"], [after[i] for i in moved.ids])
         moved.invalidate_recordset(["write_date", "write_uid"])
-        return balances
+        return before, after
 
     def _loyalty_ledger_sums(self):
         """``{card_id: sum(issued - used)}`` of the cards' ledgers, in one query: what the

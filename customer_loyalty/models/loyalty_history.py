@@ -124,8 +124,7 @@ class LoyaltyHistory(models.Model):
                     vals["available_date"] = today + relativedelta(days=program.points_pending_days)
         # Serialise ledger writes per card: the balances move under the cards' row locks, from
         # what is committed (one statement), before the lines say what they became.
-        after = members._loyalty_move_balances(deltas)
-        before = {card_id: after[card_id] - deltas[card_id] for card_id in after}
+        before, after = members._loyalty_move_balances(deltas)
         running = dict(before)
         for vals in member_vals:
             running[vals["card_id"]] += vals["issued"] - vals["used"]

@@ -92,6 +92,25 @@ class TestLedgerSingleWriter(PointsCommon):
             line.unlink()
         self.assertRecordValues(line, [{"issued": 120, "description": line.description}])
 
+    def test_lines_move_the_balance_in_one_write_rounded_to_the_cent(self):
+        """Several lines of one card written at once move its balance once, line by line in
+        their balance after; the balance is rounded to the cent half to even, like Python's
+        ``round`` (0.125 -> 0.12, 0.375 -> 0.38), whatever the database rounds."""
+        card = self.alice_card
+        lines = self.env["loyalty.history"].create([
+            {"card_id": card.id, "entry_type": "adjustment", "issued": 10.125, "description": "a"},
+            {"card_id": card.id, "entry_type": "adjustment", "used": 0.25, "description": "b"},
+        ])
+        self.assertEqual(lines.mapped("balance_after"), [10.12, 9.88])
+        self.assertEqual(card.points, 9.88)  # 10.125 - 0.25 = 9.875: half to even
+        card.invalidate_recordset(["points"])
+        self.assertEqual(card.points, 9.88)  # what the database holds
+        self.env["loyalty.history"].create(
+            {"card_id": card.id, "entry_type": "adjustment", "issued": 0.5, "description": "c"}
+        )
+        card.invalidate_recordset(["points"])
+        self.assertEqual(card.points, 10.38)
+
     def test_a_ledger_line_cannot_issue_a_negative_amount(self):
         with self.assertRaises(UserError):
             self.env["loyalty.history"].create(
