@@ -9,6 +9,7 @@ from . import loyalty_program_tier
 from . import loyalty_reward
 from . import loyalty_card
 from . import loyalty_card_points
+from . import loyalty_card_expiry
 from . import loyalty_card_member
 from . import loyalty_card_occasion
 from . import loyalty_tier_engine
