@@ -60,7 +60,9 @@ class TestPosPackageTour(TestPointOfSaleHttpCommon):
             ],
         })
         Package = cls.env["loyalty.package"]
-        cls.today = fields.Date.context_today(Package)
+        # The cashier's day (the tour's user is in New York): the POS and the server judge a
+        # freeze by it, so the freeze below starts on it at any hour of the UTC day.
+        cls.today = fields.Date.context_today(Package.with_context(tz=cls.pos_user.tz))
         cls.package = Package._loyalty_package_issue([{
             "partner": cls.member, "product": cls.pack, "company": company,
             "currency": company.currency_id, "amount": 800.0, "date": cls.today,
