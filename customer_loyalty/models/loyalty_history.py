@@ -95,7 +95,7 @@ class LoyaltyHistory(models.Model):
         today = fields.Date.context_today(self)
         default_type = self.env.context.get("loyalty_entry_type")
         deltas = defaultdict(float)  # card_id -> issued - used of the new lines
-        member_vals = []
+        member_vals = []  # (card_id, vals) of the member lines, in order
         for vals in vals_list:
             card = cards.browse(vals.get("card_id"))
             if card not in members:
@@ -110,7 +110,7 @@ class LoyaltyHistory(models.Model):
             if vals["issued"] < 0 or vals["used"] < 0:
                 raise UserError(_("A points ledger line cannot issue or use a negative amount."))
             deltas[card.id] += vals["issued"] - vals["used"]
-            member_vals.append(vals)
+            member_vals.append((card.id, vals))
             program = card.program_id
             if vals["issued"] > 0:
                 if program.points_validity_months and not vals.get("expiry_date"):
@@ -126,9 +126,9 @@ class LoyaltyHistory(models.Model):
         # what is committed (one statement), before the lines say what they became.
         before, after = members._loyalty_move_balances(deltas)
         running = dict(before)
-        for vals in member_vals:
-            running[vals["card_id"]] += vals["issued"] - vals["used"]
-            vals["balance_after"] = round(running[vals["card_id"]], 2)
+        for card_id, vals in member_vals:
+            running[card_id] += vals["issued"] - vals["used"]
+            vals["balance_after"] = round(running[card_id], 2)
         lines = super().create(vals_list)
         changed = {
             card_id: balance for card_id, balance in after.items()
