@@ -175,7 +175,11 @@ class LoyaltyCard(models.Model):
         """Lock the cards' rows until the end of the transaction (two transactions moving the
         same card's points are serialised) and return their balances ``{card_id: points}``,
         read under the lock. With ``with_pending`` inside a confirmation (``loyalty_memo()``),
-        the same statement reads the cards' pending points for ``_loyalty_pending_points``."""
+        the same statement reads the cards' pending points for ``_loyalty_pending_points``.
+
+        ``FOR NO KEY UPDATE``, the lock an UPDATE of the balance takes: it keeps the other
+        writers of the card waiting, not the rows that merely refer to it (another order's
+        coupon points or ledger line, whose foreign key check only shares the card's key)."""
         if not self.ids:
             return {}
         self.flush_recordset(["points"])
@@ -190,13 +194,13 @@ class LoyaltyCard(models.Model):
                 "WITH pending(card_id, points) AS (%s) "
                 "SELECT card.id, card.points, COALESCE(pending.points, 0) FROM loyalty_card card "
                 "LEFT JOIN pending ON pending.card_id = card.id "
-                "WHERE card.id IN %s ORDER BY card.id FOR UPDATE OF card",
+                "WHERE card.id IN %s ORDER BY card.id FOR NO KEY UPDATE OF card",
                 pending_sql,
                 tuple(self.ids),
             )
         else:
             query = SQL(
-                "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR UPDATE",
+                "SELECT id, points FROM loyalty_card WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
                 tuple(self.ids),
             )
         rows = self._loyalty_locking_execute(query)
@@ -254,7 +258,7 @@ class LoyaltyCard(models.Model):
             before = {}
             lock = SQL(
                 "WITH locked AS MATERIALIZED (SELECT id FROM loyalty_card WHERE id IN %s "
-                "ORDER BY id FOR UPDATE) ",
+                "ORDER BY id FOR NO KEY UPDATE) ",
                 tuple(sorted(ids)),
             )
             locked = SQL("AND card.id IN (SELECT id FROM locked)")

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from .loyalty_card_points import loyalty_points_flow
-from .loyalty_memo import loyalty_memo
+from .loyalty_memo import loyalty_memo, memo_of
 
 
 class SaleOrder(models.Model):
@@ -61,10 +61,13 @@ class SaleOrder(models.Model):
             for company in orders.company_id.filtered("loyalty_auto_enroll"):
                 partners = orders.filtered(lambda o, co=company: o.company_id == co).partner_id
                 company._loyalty_enroll(partners, reason="order")
-            # Lock the member cards before Odoo checks the balances, so that two confirmations
-            # spending the same points are serialised and the second one sees the first (the
-            # lock also reads the pending points that Odoo's check subtracts).
-            self._loyalty_cards_to_lock()._loyalty_lock(with_pending=True)
+            # Lock the member cards that the orders spend before Odoo checks the balances, so
+            # that two confirmations spending the same points are serialised and the second one
+            # sees the first (the lock also reads the pending points that the check subtracts).
+            # A card an order only earns on is locked when its ledger line moves its balance.
+            cards = self._loyalty_cards_to_lock()
+            (cards & self.order_line.coupon_id)._loyalty_lock(with_pending=True)
+            self._loyalty_note_unspent_cards(cards)
             self._loyalty_check_redemptions()
             with loyalty_points_flow():
                 res = super().action_confirm()
@@ -164,12 +167,30 @@ class SaleOrder(models.Model):
                 )
             order.loyalty_points_preview = points
 
+    def _loyalty_note_unspent_cards(self, cards):
+        """Before sale_loyalty confirms these orders, note the member cards among ``cards``
+        that an order earns on without spending them (see ``_get_real_points_for_coupon``)."""
+        unspent = memo_of("unspent_cards")
+        if unspent is None:
+            return
+        for order in self:
+            spent = order.order_line.coupon_id
+            checked = order.applied_coupon_ids | order.coupon_point_ids.coupon_id | spent
+            for card in (cards & checked) - spent:
+                unspent[order.id, card.id] = True
+
     def _get_real_points_for_coupon(self, coupon, post_confirm=False):
         """Points still pending (inside the return window) cannot be spent, nor can the points
         this quotation will earn, which are pending once it is confirmed. A balance below
         zero (points spent, then the order that earned them cancelled or refunded) pays for
         nothing, but does not stop the member from buying without a reward."""
         points = super()._get_real_points_for_coupon(coupon, post_confirm=post_confirm)
+        unspent = memo_of("unspent_cards")
+        if unspent and unspent.pop((self.id, coupon.id), None):
+            # sale_loyalty's check before confirming asks, once per card, whether the order
+            # spends more than the card holds. A card the order does not spend never does (a
+            # figure below zero is zero, see below): its pending points need no query.
+            return max(points, 0.0)
         if coupon.is_membership:
             points -= coupon._loyalty_pending_points().get(coupon.id, 0.0)
             program = coupon.program_id

@@ -193,6 +193,51 @@ class TestPointsConcurrency(TransactionCase):
             orders = self._env(cr)["sale.order"].browse(self.ids["orders"])
             self.assertEqual(orders.mapped("state"), ["sale", "draft"])
 
+    def test_order_that_only_earns_waits_for_the_card(self):
+        """An order that spends no points does not lock the card before Odoo's check, but its
+        ledger line does: while A holds the card, B's earning order gives up with the clear
+        error and nothing of it is kept; once A is committed, B earns on the committed balance."""
+        first_id = self.ids["orders"][0]
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+
+        def earning_order(env):
+            return env["sale.order"].create({
+                "partner_id": self.ids["partner"],
+                "company_id": self.ids["company"],
+                "order_line": [Command.create(
+                    {"product_id": self.ids["products"][0], "price_unit": 25.0,
+                     "tax_id": [Command.clear()]}
+                )],
+            })
+
+        try:
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_a, env_b = self._env(cr_a), self._env(cr_b, loyalty_lock_timeout="1s")
+            env_a["sale.order"].browse(first_id).action_confirm()  # A holds the card
+            second = earning_order(env_b)
+            with self.assertRaisesRegex(UserError, "being used in another transaction"):
+                second.action_confirm()
+            cr_b.rollback()
+            cr_a.commit()
+
+            cr_b.execute("SET LOCAL statement_timeout = '30s'")
+            env_b = self._env(cr_b, loyalty_lock_timeout="1s")
+            second = earning_order(env_b)
+            second.action_confirm()
+            self.assertEqual(second.state, "sale")
+            self.ids["orders"].append(second.id)  # deleted with the others at the end
+            cr_b.commit()
+        finally:
+            cr_a.close()
+            cr_b.close()
+        points, lines = self._card_state()
+        # 100, less A's voucher (100 points) plus A's 10 points, plus B's 25 points.
+        self.assertEqual(points, 100 - 100 + 10 + 25)
+        self.assertEqual(
+            lines,
+            [("adjustment", 100.0, 0.0), ("order", 10.0, 100.0), ("order", 25.0, 0.0)],
+        )
+
     def test_two_tills_cannot_spend_the_same_points(self):
         """The check a POS sync makes (``pos.order._loyalty_accrue``: lock the card, then check
         the redemption against the points the member can spend) run by two tills at once: the

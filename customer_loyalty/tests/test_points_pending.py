@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -80,6 +81,31 @@ class TestPointsPending(PointsCommon):
         self.assertEqual(second.state, "draft")
         self.assertBalance(self.alice_card, 210)
         self.assertEqual(self._state(self.alice_card, "2024-03-05"), (210, 210, 0))
+
+    def test_order_that_only_earns_needs_no_pending_points(self):
+        """A quotation that spends no points is confirmed without looking the card's pending
+        points up (Odoo's check before confirming only refuses what an order spends), even
+        when most of the balance is pending; an order that spends still reads them."""
+        self._earn(self.alice, 100, date="2024-01-01")
+        self._earn(self.alice, 200, date="2024-03-01")
+        self.assertEqual(self._state(self.alice_card, "2024-03-05"), (300, 200, 100))
+        Card = self.registry["loyalty.card"]
+        with freeze_time("2024-03-05"), patch.object(
+            Card, "_loyalty_pending_points", autospec=True,
+            side_effect=Card._loyalty_pending_points,
+        ) as pending:
+            earning = self._confirm(self._quotation(self.alice, 50))
+            self.assertEqual(pending.call_count, 0)
+            spending = self._quotation(self.alice, 10)
+            self._claim(spending, self.reward_voucher)
+            pending.reset_mock()
+            self._confirm(spending)
+            self.assertGreater(pending.call_count, 0)
+        self.assertEqual(earning.state, "sale")
+        self.assertBalance(self.alice_card, 300 + 50 + 10 - 100)
+        # The 50 and the 10 points are pending as well: 200 + 50 + 10 of 260.
+        self.assertEqual(self._state(self.alice_card, "2024-03-05"), (260, 260, 0))
+        self.assertEqual(self._state(self.alice_card, "2024-03-20"), (260, 0, 260))
 
     def test_refund_inside_the_window(self):
         order = self._earn(self.alice, 500, date="2024-03-01")
