@@ -36,7 +36,10 @@ class LoyaltyCard(models.Model):
         if not upgrades:
             return self.env["loyalty.member.gift"]
         cards = self.browse({card.id for card, _old, _new in upgrades})
-        rules = self.env["loyalty.tier.gift"].sudo().search(
+        Gift = self.env["loyalty.tier.gift"]
+        if not set(cards.company_id.ids) & Gift._loyalty_welcome_company_ids():
+            return self.env["loyalty.member.gift"]  # (cached) no welcome gift: nothing to read
+        rules = Gift.sudo().search(
             [("occasion", "=", "welcome"), ("company_id", "in", cards.company_id.ids)]
         )
         if not rules:

@@ -3,6 +3,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import ormcache
 
 OCCASIONS = [
     ("welcome", "Welcome to the tier"),
@@ -90,6 +91,31 @@ class LoyaltyTierGift(models.Model):
                         program=program.name, tier=gift.tier_id.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _loyalty_welcome_company_ids
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"occasion", "active", "tier_id"} & set(vals):
+            self.env.registry.clear_cache()  # _loyalty_welcome_company_ids
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _loyalty_welcome_company_ids
+        return super().unlink()
+
+    @api.model
+    @ormcache()
+    def _loyalty_welcome_company_ids(self):
+        """The ids of the companies with a welcome gift (a frozenset). An upgrade at a
+        confirmation asks it: cached, cleared when a gift rule is created, changed or deleted
+        (and when a tier changes company, by the tier's own clearing)."""
+        groups = self.sudo().with_context(active_test=True)._read_group(
+            [("occasion", "=", "welcome")], ["company_id"]
+        )
+        return frozenset(company.id for (company,) in groups)
 
     def _loyalty_gift_request(self, card, key, occasion_date=False):
         """The values ``loyalty.member.gift._loyalty_give`` takes for this rule and member card."""

@@ -13,14 +13,20 @@ class LoyaltyTierHistory(models.Model):
     _order = "date desc, id desc"
 
     card_id = fields.Many2one("loyalty.card", required=True, index=True, ondelete="cascade")
-    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="card_id.company_id", store=True, index=True)
+    # Precomputed: written by the line's INSERT (no UPDATE of a new line at the flush).
+    partner_id = fields.Many2one(
+        related="card_id.partner_id", store=True, index=True, precompute=True
+    )
+    company_id = fields.Many2one(
+        related="card_id.company_id", store=True, index=True, precompute=True
+    )
     old_tier_id = fields.Many2one("loyalty.tier", string="From Tier", ondelete="restrict")
     new_tier_id = fields.Many2one("loyalty.tier", string="To Tier", ondelete="restrict")
     direction = fields.Selection(
         [("enrol", "Enrolment"), ("up", "Upgrade"), ("down", "Downgrade")],
         compute="_compute_direction",
         store=True,
+        precompute=True,
     )
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     reason = fields.Selection(

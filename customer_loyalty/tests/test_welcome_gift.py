@@ -104,6 +104,22 @@ class TestWelcomeGift(LoyaltyCommon):
         self.assertFalse(self._gifts(self.bob), "Bob had reached Silver already")
         self.assertBalance(self.bob_card, 1500)
 
+    def test_no_rule_read_without_welcome_gifts_then_a_new_one_counts(self):
+        """A company without welcome gifts has its upgrades look no gift rule up (which
+        companies have one is cached); a rule switched on afterwards is honoured at once."""
+        (self.welcome_silver | self.welcome_gold).active = False
+        Gift = self.registry["loyalty.tier.gift"]
+        with patch.object(Gift, "search", autospec=True, side_effect=Gift.search) as search:
+            self._confirm_order(self.bob, 1500)  # Member -> Silver
+            self.assertEqual(self.bob_card.tier_id, self.tier_silver)
+            self.assertEqual(search.call_count, 0)
+        self.assertFalse(self._gifts(self.bob))
+        self.welcome_gold.active = True
+        self._confirm_order(self.bob, 4000)  # 5,500 spent: Silver -> Gold
+        self.assertEqual(self.bob_card.tier_id, self.tier_gold)
+        self.assertEqual(self._gifts(self.bob).tier_id, self.tier_gold)
+        self.assertBalance(self.bob_card, 1500 + 4000 * 1.5 + 500)
+
     def test_set_wise(self):
         """The engine's gifts for many members cost the same queries as for one (the rules, the
         past tiers, one insert of the gifts, one of their ledger lines, one of the coupons);
