@@ -457,11 +457,13 @@ class LoyaltyCard(models.Model):
             ]
         )
         if any(history.mapped("upgrade_mail_pending")):
-            cron = self.env.ref(
+            # The cron's id from the (cached) xmlid, without env.ref's query to check it exists:
+            # deleting the cron deletes its xmlid.
+            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
                 "customer_loyalty.ir_cron_loyalty_tier_upgrade_mails", raise_if_not_found=False
             )
-            if cron:
-                cron.sudo()._trigger()
+            if cron_id:
+                self.env["ir.cron"].sudo().browse(cron_id)._trigger()
         for line in history:
             line.card_id._loyalty_notify_tier_change(line)
         _logger.info("Membership tiers: %s change(s) (%s)", len(history), reason)
