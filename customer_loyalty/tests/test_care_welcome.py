@@ -74,6 +74,15 @@ class TestCareWelcome(CareCommon):
         self.assertFalse(self._events(kind="welcome_email"))
         self.assertFalse(self._welcome_mails(cards))
 
+    def test_welcome_moment_in_whole_seconds(self):
+        """A tier change is dated in whole seconds (Odoo's ``Datetime.now``): the company's
+        "Welcome Members From" moment is too, so that a member entering a tier in the second
+        the company was created is not taken for one who entered it before (the welcome call
+        test failed now and then for that)."""
+        company = self.env["res.company"].create({"name": "Welcome Seconds Shop"})
+        self.assertEqual(company.loyalty_welcome_date_from.microsecond, 0)
+        self.assertLessEqual(company.loyalty_welcome_date_from, self.env.cr.now())
+
     def test_welcome_call_for_the_chosen_tiers_only(self):
         self.company.loyalty_welcome_mail = False
         self.tier_silver.write({"welcome_call": True, "welcome_user_id": self.manager.id})
